@@ -1,0 +1,5 @@
+"""Allow ``python -m seminarkit``."""
+
+from seminarkit.cli import main
+
+raise SystemExit(main())

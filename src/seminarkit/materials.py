@@ -1,0 +1,260 @@
+"""Load and validate the course materials: :func:`load_course` and :func:`validate`.
+
+Loading reads ``course.yaml`` and every module folder, validates each file against the
+schema, runs the cross-reference checks in :mod:`seminarkit.checks`, and either returns a
+:class:`Course` or raises one :class:`MaterialsError` listing every problem found.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from seminarkit.errors import MaterialsError, Problem, UnknownChoiceError
+from seminarkit.problems import problems_from_validation
+from seminarkit.schema.actors import ActorsFile
+from seminarkit.schema.course import CourseFile
+from seminarkit.schema.data import DatasetProvenance
+from seminarkit.schema.glossary import GlossaryFile
+from seminarkit.schema.module import ModuleFile
+from seminarkit.schema.quiz import QuizFile
+from seminarkit.schema.roles import RolesFile
+from seminarkit.schema.sources import Source, SourcesFile
+from seminarkit.schema.timeline import TimelineFile
+from seminarkit.yamlio import YamlDoc, read_yaml
+
+M = TypeVar("M", bound=BaseModel)
+
+MODULE_FILES: dict[str, type[BaseModel]] = {
+    "module.yaml": ModuleFile,
+    "sources.yaml": SourcesFile,
+    "timeline.yaml": TimelineFile,
+    "actors.yaml": ActorsFile,
+    "glossary.yaml": GlossaryFile,
+    "quiz.yaml": QuizFile,
+    "roles.yaml": RolesFile,
+}
+REQUIRED_FILES = ("module.yaml", "sources.yaml")
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A CSV data set and its provenance record."""
+
+    name: str
+    csv_path: Path
+    provenance: DatasetProvenance
+
+    def frame(self) -> Any:
+        """Read the CSV as a pandas DataFrame (pandas is imported on first use)."""
+        import pandas as pd
+
+        return pd.read_csv(self.csv_path, keep_default_na=True)
+
+
+@dataclass(frozen=True)
+class Module:
+    """One module's materials, validated. Optional parts are ``None`` when absent."""
+
+    id: str
+    path: Path
+    meta: ModuleFile
+    sources: dict[str, Source]
+    timeline: TimelineFile | None = None
+    actors: ActorsFile | None = None
+    glossary: GlossaryFile | None = None
+    quiz: QuizFile | None = None
+    roles: RolesFile | None = None
+    datasets: dict[str, Dataset] = field(default_factory=dict)
+
+    def files(self) -> list[Path]:
+        """Every materials file of this module (for cache keys)."""
+        return sorted(p for p in self.path.rglob("*") if p.is_file())
+
+
+@dataclass(frozen=True)
+class Course:
+    """The whole course: its spine and its modules in order."""
+
+    materials_dir: Path
+    spec: CourseFile
+    modules: dict[str, Module]
+
+    def module(self, module_id: str) -> Module:
+        """Return a module by id; an unknown id is a clear error listing the valid ones."""
+        try:
+            return self.modules[module_id]
+        except KeyError:
+            raise UnknownChoiceError("module", module_id, list(self.modules)) from None
+
+    @property
+    def notebooks_dir(self) -> Path:
+        """Where the course's notebooks live."""
+        return notebooks_dir_for(self.materials_dir)
+
+
+def default_materials_dir() -> Path:
+    """Find the kit's own materials: ``$SEMINARKIT_MATERIALS``, the installed copy, or the repo."""
+    env = os.environ.get("SEMINARKIT_MATERIALS")
+    if env:
+        return Path(env)
+    here = Path(__file__).resolve().parent
+    packaged = here / "_materials"
+    if (packaged / "course.yaml").is_file():
+        return packaged
+    for parent in here.parents:
+        if (parent / "materials" / "course.yaml").is_file():
+            return parent / "materials"
+    raise MaterialsError(
+        [Problem("materials", None, None, None,
+                 "cannot find the kit's materials (set SEMINARKIT_MATERIALS or pass --materials)")]
+    )
+
+
+def notebooks_dir_for(materials_dir: Path) -> Path:
+    """The notebooks folder beside a materials folder (``_notebooks`` when installed)."""
+    installed = materials_dir.parent / "_notebooks"
+    return installed if installed.is_dir() else materials_dir.parent / "notebooks"
+
+
+def _validate_doc(doc: YamlDoc, model: type[M], problems: list[Problem]) -> M | None:
+    if doc.data is None:
+        problems.append(Problem(str(doc.path), None, None, None,
+                                f"file is empty (expected a mapping for {model.__name__})"))
+        return None
+    if not isinstance(doc.data, dict):
+        problems.append(Problem(str(doc.path), doc.line_of(()), None, None,
+                                f"expected a mapping at the top level, got {type(doc.data).__name__}"))
+        return None
+    try:
+        return model.model_validate(doc.data)
+    except ValidationError as exc:
+        problems.extend(problems_from_validation(doc, exc, model))
+        return None
+
+
+def _load_file(path: Path, model: type[M], problems: list[Problem],
+               docs: dict[str, YamlDoc], key: str | None = None) -> M | None:
+    try:
+        doc = read_yaml(path)
+    except MaterialsError as exc:
+        problems.extend(exc.problems)
+        return None
+    docs[key or path.name] = doc
+    return _validate_doc(doc, model, problems)
+
+
+def _load_datasets(module_dir: Path, problems: list[Problem],
+                   docs: dict[str, YamlDoc]) -> dict[str, Dataset]:
+    data_dir = module_dir / "data"
+    datasets: dict[str, Dataset] = {}
+    if not data_dir.is_dir():
+        return datasets
+    csvs = {p.stem: p for p in data_dir.glob("*.csv")}
+    metas = {p.stem: p for p in data_dir.glob("*.yaml")}
+    for stem in sorted(set(csvs) - set(metas)):
+        problems.append(Problem(str(csvs[stem]), None, stem, None,
+                                f"no provenance record (add data/{stem}.yaml with title, unit, "
+                                "sources and columns)"))
+    for stem in sorted(set(metas) - set(csvs)):
+        problems.append(Problem(str(metas[stem]), None, stem, None,
+                                f"provenance record without data (expected data/{stem}.csv)"))
+    for stem in sorted(set(csvs) & set(metas)):
+        prov = _load_file(metas[stem], DatasetProvenance, problems, docs, key=f"data/{stem}.yaml")
+        if prov is not None:
+            datasets[stem] = Dataset(stem, csvs[stem], prov)
+    return datasets
+
+
+def _load_module(module_dir: Path, problems: list[Problem]) -> tuple[Module | None, dict[str, YamlDoc]]:
+    docs: dict[str, YamlDoc] = {}
+    parts: dict[str, Any] = {}
+    for name, model in MODULE_FILES.items():
+        path = module_dir / name
+        if not path.is_file():
+            if name in REQUIRED_FILES:
+                problems.append(Problem(str(path), None, None, None,
+                                        f"missing file (every module needs {name})"))
+            continue
+        parts[name] = _load_file(path, model, problems, docs)
+    datasets = _load_datasets(module_dir, problems, docs)
+    meta, sources = parts.get("module.yaml"), parts.get("sources.yaml")
+    if meta is None or sources is None:
+        return None, docs
+    module = Module(
+        id=module_dir.name,
+        path=module_dir,
+        meta=meta,
+        sources={s.id: s for s in sources.sources},
+        timeline=parts.get("timeline.yaml"),
+        actors=parts.get("actors.yaml"),
+        glossary=parts.get("glossary.yaml"),
+        quiz=parts.get("quiz.yaml"),
+        roles=parts.get("roles.yaml"),
+        datasets=datasets,
+    )
+    return module, docs
+
+
+def _collect(materials_dir: Path) -> tuple[Course | None, list[Problem]]:
+    from seminarkit.checks import check_course, check_module
+
+    problems: list[Problem] = []
+    course_path = materials_dir / "course.yaml"
+    if not course_path.is_file():
+        return None, [Problem(str(course_path), None, None, None,
+                              "missing course.yaml (is --materials the right folder?)")]
+    course_docs: dict[str, YamlDoc] = {}
+    spec = _load_file(course_path, CourseFile, problems, course_docs)
+    if spec is None:
+        return None, problems
+    modules: dict[str, Module] = {}
+    for index, entry in enumerate(spec.modules):
+        module_dir = materials_dir / "modules" / entry.id
+        if not module_dir.is_dir():
+            doc = course_docs["course.yaml"]
+            problems.append(Problem(str(course_path), doc.line_of(("modules", index, "id")),
+                                    entry.id, "id",
+                                    f"unknown module: no folder {module_dir} "
+                                    "(create it or remove the entry)"))
+            continue
+        module, docs = _load_module(module_dir, problems)
+        if module is not None:
+            check_module(module, spec, docs, problems)
+            modules[entry.id] = module
+    check_course(materials_dir, spec, course_docs["course.yaml"], modules, problems)
+    return Course(materials_dir, spec, modules), problems
+
+
+def load_course(materials_dir: Path | None = None) -> Course:
+    """Load and validate the course; raise MaterialsError listing every problem."""
+    course, problems = _collect(Path(materials_dir) if materials_dir else default_materials_dir())
+    if problems or course is None:
+        raise MaterialsError(problems)
+    return course
+
+
+def validate(materials_dir: Path | None = None) -> tuple[Course | None, list[Problem]]:
+    """Validate without raising: return the course (if it loaded) and all problems."""
+    return _collect(Path(materials_dir) if materials_dir else default_materials_dir())
+
+
+def summary_line(course: Course) -> str:
+    """One line with counts per module, for a clean ``seminarkit validate``."""
+    parts = []
+    for mod in course.modules.values():
+        counts = [
+            f"{len(mod.timeline.events) if mod.timeline else 0} events",
+            f"{len(mod.actors.actors) if mod.actors else 0} actors",
+            f"{len(mod.glossary.terms) if mod.glossary else 0} terms",
+            f"{len(mod.quiz.questions) if mod.quiz else 0} questions",
+            f"{len(mod.datasets)} datasets",
+            f"{len(mod.sources)} sources",
+        ]
+        parts.append(f"{mod.id} ({', '.join(counts)})")
+    return f"materials OK: {len(course.modules)} modules — " + "; ".join(parts)
+
