@@ -121,7 +121,8 @@ def notebooks_dir_for(materials_dir: Path) -> Path:
     return installed if installed.is_dir() else materials_dir.parent / "notebooks"
 
 
-def _validate_doc(doc: YamlDoc, model: type[M], problems: list[Problem]) -> M | None:
+def _validate_doc(doc: YamlDoc, model: type[M], problems: list[Problem],
+                  edition: str = "instructor") -> M | None:
     if doc.data is None:
         problems.append(Problem(str(doc.path), None, None, None,
                                 f"file is empty (expected a mapping for {model.__name__})"))
@@ -131,21 +132,22 @@ def _validate_doc(doc: YamlDoc, model: type[M], problems: list[Problem]) -> M | 
                                 f"expected a mapping at the top level, got {type(doc.data).__name__}"))
         return None
     try:
-        return model.model_validate(doc.data)
+        return model.model_validate(doc.data, context={"edition": edition})
     except ValidationError as exc:
         problems.extend(problems_from_validation(doc, exc, model))
         return None
 
 
 def _load_file(path: Path, model: type[M], problems: list[Problem],
-               docs: dict[str, YamlDoc], key: str | None = None) -> M | None:
+               docs: dict[str, YamlDoc], key: str | None = None,
+               edition: str = "instructor") -> M | None:
     try:
         doc = read_yaml(path)
     except MaterialsError as exc:
         problems.extend(exc.problems)
         return None
     docs[key or path.name] = doc
-    return _validate_doc(doc, model, problems)
+    return _validate_doc(doc, model, problems, edition)
 
 
 def _load_datasets(module_dir: Path, problems: list[Problem],
@@ -170,7 +172,8 @@ def _load_datasets(module_dir: Path, problems: list[Problem],
     return datasets
 
 
-def _load_module(module_dir: Path, problems: list[Problem]) -> tuple[Module | None, dict[str, YamlDoc]]:
+def _load_module(module_dir: Path, problems: list[Problem],
+                 edition: str) -> tuple[Module | None, dict[str, YamlDoc]]:
     docs: dict[str, YamlDoc] = {}
     parts: dict[str, Any] = {}
     for name, model in MODULE_FILES.items():
@@ -180,7 +183,7 @@ def _load_module(module_dir: Path, problems: list[Problem]) -> tuple[Module | No
                 problems.append(Problem(str(path), None, None, None,
                                         f"missing file (every module needs {name})"))
             continue
-        parts[name] = _load_file(path, model, problems, docs)
+        parts[name] = _load_file(path, model, problems, docs, edition=edition)
     datasets = _load_datasets(module_dir, problems, docs)
     meta, sources = parts.get("module.yaml"), parts.get("sources.yaml")
     if meta is None or sources is None:
@@ -222,7 +225,7 @@ def _collect(materials_dir: Path) -> tuple[Course | None, list[Problem]]:
                                     f"unknown module: no folder {module_dir} "
                                     "(create it or remove the entry)"))
             continue
-        module, docs = _load_module(module_dir, problems)
+        module, docs = _load_module(module_dir, problems, spec.edition)
         if module is not None:
             check_module(module, spec, docs, problems)
             modules[entry.id] = module

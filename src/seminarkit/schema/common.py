@@ -5,7 +5,14 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from seminarkit.markers import INSTRUCTOR_ONLY_FIELD
@@ -45,7 +52,9 @@ class Record(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
     @model_validator(mode="after")
-    def _required_instructor_fields(self) -> Record:
+    def _required_instructor_fields(self, info: ValidationInfo) -> Record:
+        if isinstance(info.context, dict) and info.context.get("edition") == "student":
+            return self  # a student bundle holds None where instructor values were
         for name, info in type(self).model_fields.items():
             extra = info.json_schema_extra
             if isinstance(extra, dict) and extra.get("required_in_materials"):

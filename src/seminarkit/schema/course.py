@@ -43,6 +43,7 @@ class CourseFile(Record):
     """The whole ``course.yaml``."""
 
     title: Text
+    edition: Literal["instructor", "student"] = "instructor"
     subtitle: str | None = None
     summary: str | None = None
     notebooks: list[NotebookEntry] = Field(min_length=1)
