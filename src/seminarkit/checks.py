@@ -8,7 +8,7 @@ problem is located (file, line, record, field).
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,13 +33,14 @@ REQUIREMENT_FILES = {
 class _Reporter:
     """Collects problems for one YAML document."""
 
-    def __init__(self, doc: YamlDoc, problems: list[Problem]):
-        self.doc, self.problems = doc, problems
+    def __init__(self, doc: YamlDoc, problems: list[Problem], default_record: str | None = None):
+        self.doc, self.problems, self.default_record = doc, problems, default_record
 
     def __call__(self, loc: Loc, field: str, message: str) -> None:
         full = (*loc, field)
+        record = record_label(self.doc, full) or self.default_record
         self.problems.append(Problem(str(self.doc.path), self.doc.line_of(full),
-                                     record_label(self.doc, full), field, message))
+                                     record, field, message))
 
 
 def walk(model: Any, loc: Loc = ()) -> Iterator[tuple[Loc, BaseModel]]:
@@ -143,16 +144,20 @@ def check_module(module: Any, course: CourseFile, docs: dict[str, YamlDoc],
         _refs(_Reporter(docs["roles.yaml"], problems), module.roles, "actor", actors, "actor",
               "use an id from actors.yaml")
     for name, dataset in module.datasets.items():
-        check_csv(dataset.csv_path, dataset.provenance, _Reporter(docs[f"data/{name}.yaml"], problems),
-                  sources, problems)
+        reporter = _Reporter(docs[f"data/{name}.yaml"], problems, default_record=name)
+        check_csv(dataset.csv_path, dataset.provenance, reporter, sources, problems)
 
 
-_PARSERS = {
+def _parse_bool(value: str) -> bool:
+    return {"true": True, "false": False}[value.strip().lower()]
+
+
+_PARSERS: dict[str, Callable[[str], object]] = {
     "int": int,
     "float": float,
     "str": str,
     "date": PartialDate.parse,
-    "bool": lambda v: {"true": True, "false": False}[v.strip().lower()],
+    "bool": _parse_bool,
 }
 
 
@@ -237,9 +242,11 @@ def check_course(materials_dir: Path, spec: CourseFile, doc: YamlDoc, modules: d
             if module is None:
                 continue
             for need in notebooks[nb_id].requires:
+                # A file that exists but failed validation was reported already.
                 missing = (need == "data" and not module.datasets) or (
                     need == "blocks" and not module.meta.blocks) or (
-                    need in REQUIREMENT_FILES and getattr(module, need) is None)
+                    need in REQUIREMENT_FILES and getattr(module, need) is None
+                    and not (module.path / REQUIREMENT_FILES[need]).is_file())
                 if missing:
                     report(("modules", index), "notebooks",
                            f"notebook {nb_id!r} needs {need} but module {entry.id!r} has none")

@@ -20,7 +20,9 @@ Handler = Callable[[argparse.Namespace], int]
 _COMMANDS: dict[str, tuple[Callable[[argparse._SubParsersAction], None], Handler]] = {}  # type: ignore[type-arg]
 
 
-def command(name: str, setup: Callable[[argparse.ArgumentParser], None], help: str) -> Callable[[Handler], Handler]:  # noqa: A002
+def command(
+    name: str, setup: Callable[[argparse.ArgumentParser], None], help: str
+) -> Callable[[Handler], Handler]:
     """Register a subcommand: ``setup`` adds its options, the decorated function runs it."""
 
     def register(handler: Handler) -> Handler:

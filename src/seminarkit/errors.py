@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 
 class SeminarkitError(Exception):
@@ -21,7 +23,10 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else self.path
+        path = self.path
+        with contextlib.suppress(ValueError):
+            path = str(Path(self.path).resolve().relative_to(Path.cwd()))
+        where = f"{path}:{self.line}" if self.line else path
         parts = [where + ":"]
         if self.record is not None:
             parts.append(f"record '{self.record}'")

@@ -116,7 +116,7 @@ def default_materials_dir() -> Path:
 
 
 def notebooks_dir_for(materials_dir: Path) -> Path:
-    """The notebooks folder beside a materials folder (``_notebooks`` when installed)."""
+    """Return the notebooks folder beside a materials folder (``_notebooks`` when installed)."""
     installed = materials_dir.parent / "_notebooks"
     return installed if installed.is_dir() else materials_dir.parent / "notebooks"
 
@@ -259,5 +259,5 @@ def summary_line(course: Course) -> str:
             f"{len(mod.sources)} sources",
         ]
         parts.append(f"{mod.id} ({', '.join(counts)})")
-    return f"materials OK: {len(course.modules)} modules — " + "; ".join(parts)
+    return f"materials OK: {len(course.modules)} module(s) — " + "; ".join(parts)
 

@@ -18,10 +18,9 @@ def _clean_loc(doc: YamlDoc, loc: tuple[Any, ...]) -> Loc:
     node: Any = doc.data
     out: list[str | int] = []
     for key in loc:
-        if isinstance(node, dict) and key in node:
-            node = node[key]
-            out.append(key)
-        elif isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
+        in_dict = isinstance(node, dict) and key in node
+        in_list = isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node)
+        if in_dict or in_list:
             node = node[key]
             out.append(key)
         elif isinstance(node, dict) and key == node.get("type"):
@@ -48,9 +47,10 @@ def _describe(err: dict[str, Any], model: type[BaseModel] | None) -> str:
     if kind == "missing_instructor_field":
         return "missing (this instructor-only field is required in the materials)"
     if kind == "union_tag_invalid":
-        return f"{msg} (got {_short(err.get('input'))})"
+        ctx = err.get("ctx") or {}
+        return f"unknown type {ctx.get('tag')!r} (expected one of: {ctx.get('expected_tags')})"
     if kind == "union_tag_not_found":
-        return "missing 'type' (expected one of the question types)"
+        return "missing (this field is required; it says which kind of record this is)"
     text = msg.removeprefix("Value error, ")
     if "input" in err and kind not in {"value_error", "assertion_error"}:
         return f"{text} (got {_short(err['input'])})"
@@ -105,7 +105,10 @@ def problems_from_validation(
         message = _describe(dict(err), _model_at(root, loc))
         field: str | None = next((k for k in reversed(loc) if isinstance(k, str)), None)
         tagged = _FIELD_TAG.match(str(err["msg"]))
-        if err["type"] == "missing_instructor_field":
+        if err["type"] in {"union_tag_invalid", "union_tag_not_found"}:
+            field = str((err.get("ctx") or {}).get("discriminator", "type")).strip("'")
+            loc = (*loc, field)
+        elif err["type"] == "missing_instructor_field":
             field = str((err.get("ctx") or {}).get("name", field))
             loc = (*loc, field)
         elif tagged:

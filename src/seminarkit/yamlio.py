@@ -74,7 +74,7 @@ def parse_yaml(text: str, path: Path) -> YamlDoc:
     """Parse ``text`` (the contents of ``path``); a syntax error becomes a MaterialsError."""
     try:
         node = yaml.compose(text, Loader=_Loader)
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+        data = yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None

@@ -55,15 +55,15 @@ class Record(BaseModel):
     def _required_instructor_fields(self, info: ValidationInfo) -> Record:
         if isinstance(info.context, dict) and info.context.get("edition") == "student":
             return self  # a student bundle holds None where instructor values were
-        for name, info in type(self).model_fields.items():
-            extra = info.json_schema_extra
-            if isinstance(extra, dict) and extra.get("required_in_materials"):
-                if getattr(self, name) is None:
-                    raise PydanticCustomError(
-                        "missing_instructor_field",
-                        "field '{name}' is required (an instructor-only value)",
-                        {"name": name},
-                    )
+        for name, field in type(self).model_fields.items():
+            extra = field.json_schema_extra
+            required = isinstance(extra, dict) and extra.get("required_in_materials")
+            if required and getattr(self, name) is None:
+                raise PydanticCustomError(
+                    "missing_instructor_field",
+                    "field '{name}' is required (an instructor-only value)",
+                    {"name": name},
+                )
         return self
 
 

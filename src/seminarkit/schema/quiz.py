@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, model_validator
 
 from seminarkit.schema.common import (
     Id,
@@ -35,7 +35,21 @@ class QuestionBase(Record):
     sources: list[SourceRef] = sources_field()
     explanation: str | None = instructor_only(required=True)
     show_explanation: bool = False
+    # Filled by the build (seminarkit.quiz.keys.seal_quiz) in the student edition only:
+    # the salted key for practice checking, and the explanation where show_explanation is on.
     key_hash: str | None = None
+    public_explanation: str | None = None
+
+    @model_validator(mode="after")
+    def _no_build_fields_in_materials(self, info: ValidationInfo) -> QuestionBase:
+        context = info.context if isinstance(info.context, dict) else {}
+        if context.get("edition", "instructor") == "instructor":
+            for name in ("key_hash", "public_explanation"):
+                if getattr(self, name) is not None:
+                    raise field_error(name, f"{name} is filled by the build; remove it from "
+                                            "quiz.yaml (write the key in 'answer', the text in "
+                                            "'explanation')")
+        return self
 
 
 def _unique(values: list[str], field: str, what: str) -> None:
@@ -96,6 +110,13 @@ class Numeric(QuestionBase):
     tolerance: float = Field(default=0.0, ge=0)
     tolerance_kind: Literal["abs", "rel"] = "abs"
     unit: str | None = None
+
+    @model_validator(mode="after")
+    def _relative_tolerance_needs_nonzero(self) -> Numeric:
+        if self.tolerance_kind == "rel" and self.answer == 0 and self.tolerance > 0:
+            raise field_error("tolerance_kind", "a relative tolerance around 0 accepts only 0 "
+                                                "(use tolerance_kind: abs)")
+        return self
 
 
 class ShortText(QuestionBase):
