@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
+from functools import total_ordering
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, PlainSerializer
@@ -12,13 +13,27 @@ from pydantic import BeforeValidator, PlainSerializer
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 
-@dataclass(frozen=True, order=True)
+@total_ordering
+@dataclass(frozen=True)
 class PartialDate:
-    """A date known to the year, the month or the day; ordering sorts by what is known."""
+    """A date known to the year, the month or the day; ordering sorts by what is known.
+
+    A less precise date sorts before a more precise one in the same period
+    (``2017`` < ``2017-04`` < ``2017-04-14``).
+    """
 
     year: int
     month: int | None = None
     day: int | None = None
+
+    def sort_key(self) -> tuple[int, int, int]:
+        """Sortable tuple; unknown parts count as 0."""
+        return (self.year, self.month or 0, self.day or 0)
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, PartialDate):
+            return NotImplemented
+        return self.sort_key() < other.sort_key()
 
     @classmethod
     def parse(cls, value: object) -> PartialDate:

@@ -81,7 +81,9 @@ def _instructor_fields(value: Any, path: str) -> Iterator[tuple[str, Any]]:
         for name in type(value).model_fields:
             current = getattr(value, name)
             if is_instructor_only(type(value), name):
-                if current is not None:
+                # An explanation the question allows students to see is not a leak probe.
+                shown = name == "explanation" and getattr(value, "show_explanation", False)
+                if current is not None and not shown:
                     yield f"{here}.{name}", current
             else:
                 yield from _instructor_fields(current, f"{here}.{name}")

@@ -17,8 +17,11 @@ from seminarkit.errors import MaterialsError, Problem
 Loc = tuple[str | int, ...]
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader without the timestamp resolver (dates stay strings)."""
+_Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: ~20x faster
+
+
+class _Loader(_Base):  # type: ignore[misc]
+    """SafeLoader (libyaml-backed when possible) without the timestamp resolver."""
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -72,9 +75,10 @@ def _walk(node: yaml.Node, loc: Loc, lines: dict[Loc, int]) -> None:
 
 def parse_yaml(text: str, path: Path) -> YamlDoc:
     """Parse ``text`` (the contents of ``path``); a syntax error becomes a MaterialsError."""
+    loader = _Loader(text)
     try:
-        node = yaml.compose(text, Loader=_Loader)
-        data = yaml.load(text, Loader=_Loader)
+        node = loader.get_single_node()  # one parse: nodes carry line marks...
+        data = loader.construct_document(node) if node is not None else None  # ...and the data
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -86,6 +90,8 @@ def parse_yaml(text: str, path: Path) -> YamlDoc:
         raise MaterialsError(
             [Problem(str(path), None, None, None, f"YAML error: {exc} (fix the YAML syntax)")]
         ) from None
+    finally:
+        loader.dispose()
     lines: dict[Loc, int] = {}
     if node is not None:
         _walk(node, (), lines)

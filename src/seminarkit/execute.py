@@ -1,0 +1,118 @@
+"""run_notebook: the only place papermill is called.
+
+Injects parameters, applies a time limit, and on failure keeps papermill's marked notebook
+(red banner and anchor before the failing cell) and raises :class:`NotebookFailed` naming
+the notebook, module, edition, cell, error name and value.
+
+:class:`WarmKernels` keeps the *next* kernel booting and pre-importing the kit while the
+current job runs, so a build never waits for a cold kernel; each kernel runs one notebook
+only, so no state leaks between jobs.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from seminarkit.errors import NotebookFailed
+
+# Imports a notebook run pays for: done in the kernel before the job arrives.
+WARMUP = (
+    "import matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot\n"
+    "import seminarkit.notebook, seminarkit.views, seminarkit.materials, seminarkit.figures\n"
+    "import seminarkit.explorers.timeline, seminarkit.explorers.actors, seminarkit.explorers.evidence\n"
+    "import pandas, networkx, pydantic, yaml"
+)
+KERNEL_NAME = "python3"
+
+
+def quiet_nbformat_import() -> None:
+    """Skip jsonschema's optional rfc3987_syntax (about 0.9 s of grammar building per process)."""
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
+
+class WarmKernels:
+    """Hand out freshly started kernels, pre-warming the next one in the background."""
+
+    def __init__(self, *, warmup: str = WARMUP, env: dict[str, str] | None = None):
+        self.warmup, self.env = warmup, env
+        self._next: tuple[Any, Any] | None = None
+
+    def _boot(self) -> tuple[Any, Any]:
+        from jupyter_client.manager import KernelManager
+
+        km = KernelManager(kernel_name=KERNEL_NAME)
+        km.start_kernel(env=self.env) if self.env else km.start_kernel()
+        kc = km.client()
+        kc.start_channels()
+        kc.execute(self.warmup, silent=True, store_history=False)  # queued; runs while we work
+        return km, kc
+
+    def prepare(self) -> None:
+        """Start booting the next kernel now (returns at once)."""
+        if self._next is None:
+            self._next = self._boot()
+
+    def take(self) -> Any:
+        """Return a started kernel manager for one job, and boot the following one."""
+        km, kc = self._next if self._next is not None else self._boot()
+        self._next = None
+        kc.stop_channels()
+        return km
+
+    def close(self) -> None:
+        """Shut down the kernel kept in reserve."""
+        if self._next is not None:
+            km, kc = self._next
+            self._next = None
+            kc.stop_channels()
+            km.shutdown_kernel(now=True)
+
+
+def run_notebook(
+    notebook: Any,
+    output_path: Path | None,
+    parameters: dict[str, Any],
+    *,
+    name: str,
+    module: str | None = None,
+    edition: str | None = None,
+    timeout: int = 300,
+    cwd: Path | None = None,
+    kernels: WarmKernels | None = None,
+) -> Any:
+    """Execute ``notebook`` (a path or NotebookNode) with papermill and return the result.
+
+    On failure the executed notebook, with papermill's error markers, is written to
+    ``output_path`` (when given) and :class:`NotebookFailed` is raised.
+    """
+    quiet_nbformat_import()
+    import papermill as pm
+
+    km = kernels.take() if kernels is not None else None
+    try:
+        return pm.execute_notebook(
+            notebook if not isinstance(notebook, Path) else str(notebook),
+            str(output_path) if output_path else None,
+            parameters=parameters,
+            kernel_name=KERNEL_NAME,
+            progress_bar=False,
+            request_save_on_cell_execute=False,
+            execution_timeout=timeout,
+            cwd=str(cwd) if cwd else None,
+            km=km,
+        )
+    except pm.PapermillExecutionError as exc:
+        raise NotebookFailed(name, cell_index=exc.cell_index, ename=exc.ename, evalue=str(exc.evalue),
+                             module=module, edition=edition,
+                             marked_path=str(output_path) if output_path else None) from None
+    except Exception as exc:  # kernel died, timed out, could not start
+        raise NotebookFailed(name, cell_index=None, ename=type(exc).__name__, evalue=str(exc).splitlines()[0]
+                             if str(exc) else "", module=module, edition=edition,
+                             marked_path=str(output_path) if output_path else None) from None
+    finally:
+        if km is not None:
+            km.shutdown_kernel(now=True)
+        if kernels is not None:
+            kernels.prepare()

@@ -1,0 +1,141 @@
+"""Actors explorer: a relation graph, a stance matrix, and a card per actor."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from seminarkit.figures import FigureOutput, figure_output, join_names, new_figure, style
+
+RELATION_ORDER = ("cooperation", "support", "channel", "mediation", "rivalry", "opposition")
+
+
+def relation_graph(actors_file: Any) -> Any:
+    """Build a networkx DiGraph of actors (nodes) and relations (typed edges)."""
+    import networkx as nx
+
+    graph = nx.DiGraph()
+    for actor in actors_file.actors:
+        graph.add_node(actor.id, name=actor.name, kind=actor.kind)
+    for rel in actors_file.relations:
+        graph.add_edge(rel.source, rel.target, type=rel.type, id=rel.id)
+    return graph
+
+
+def plot_relations(module: Any, *, highlight: str | None = None) -> FigureOutput:
+    """Draw the relation graph; edge colour and line style encode the relation type."""
+    import networkx as nx
+
+    actors_file = module.actors
+    graph = relation_graph(actors_file)
+    pos = nx.spring_layout(graph, seed=7, k=1.6 / max(graph.number_of_nodes(), 1) ** 0.5)
+    fig, ax = new_figure(10, 7)
+    types_used = [t for t in RELATION_ORDER if any(r.type == t for r in actors_file.relations)]
+    for index, rel_type in enumerate(types_used):
+        edges = [(u, v) for u, v, d in graph.edges(data=True) if d["type"] == rel_type]
+        s = style(index)
+        nx.draw_networkx_edges(graph, pos, edgelist=edges, ax=ax, edge_color=s["color"],
+                               style=s["linestyle"], width=1.8, arrows=True, arrowsize=12,
+                               connectionstyle="arc3,rad=0.08", node_size=900)
+        ax.plot([], [], color=s["color"], linestyle=s["linestyle"], linewidth=1.8, label=rel_type)
+    colours = ["#F0E442" if n == highlight else "#e8eef5" for n in graph.nodes]
+    nx.draw_networkx_nodes(graph, pos, ax=ax, node_color=colours, edgecolors="#333333", node_size=900)
+    nx.draw_networkx_labels(graph, pos, ax=ax, labels=dict(graph.nodes(data="name")), font_size=7.5)
+    ax.legend(title="Relation", loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
+    ax.set_axis_off()
+    title = f"{module.meta.short_title}: actors and relations"
+    ax.set_title(title)
+    counts = [f"{sum(r.type == t for r in actors_file.relations)} {t}" for t in types_used]
+    alt = (f"Network of {graph.number_of_nodes()} actors joined by {graph.number_of_edges()} "
+           f"relations ({join_names(counts)}); line colour and dash pattern show the relation type.")
+    if highlight:
+        alt += f" {graph.nodes[highlight]['name']} is highlighted."
+    return figure_output(fig, alt=alt, title=title, caption=title)
+
+
+def plot_stances(module: Any) -> FigureOutput:
+    """A matrix of actors by argument blocks: a filled cell where a sourced stance exists."""
+    blocks = module.meta.blocks
+    actors = [a for a in module.actors.actors if a.stances] or module.actors.actors
+    fig, ax = new_figure(9, 0.8 + 0.35 * len(actors))
+    block_ids = [b.id for b in blocks]
+    for row, actor in enumerate(actors):
+        have = {s.block for s in actor.stances}
+        for col, block_id in enumerate(block_ids):
+            filled = block_id in have
+            ax.add_patch(_cell(col, row, filled))
+    ax.set_xlim(-0.5, len(block_ids) - 0.5)
+    ax.set_ylim(len(actors) - 0.5, -0.5)
+    ax.set_xticks(range(len(block_ids)), [b.id for b in blocks])
+    ax.set_yticks(range(len(actors)), [a.name for a in actors], fontsize=8)
+    title = f"{module.meta.short_title}: where each actor's stance is documented"
+    ax.set_title(title)
+    total = sum(len(a.stances) for a in actors)
+    alt = (f"Grid of {len(actors)} actors (rows) by {len(block_ids)} argument blocks (columns); "
+           f"{total} dark cells mark a sourced stance of that actor on that block.")
+    return figure_output(fig, alt=alt, title=title, caption=title + " (dark cell = stance recorded)")
+
+
+def _cell(col: int, row: int, filled: bool) -> Any:
+    from matplotlib.patches import Rectangle
+
+    return Rectangle((col - 0.45, row - 0.4), 0.9, 0.8, facecolor="#0072B2" if filled else "white",
+                     edgecolor="#555555", hatch="" if filled else "..", linewidth=0.6)
+
+
+def actor_card(module: Any, actor_id: str) -> str:
+    """HTML card for one actor: interests, concerns, stances per block, relations, sources."""
+    actor = next(a for a in module.actors.actors if a.id == actor_id)
+    blocks = {b.id: b.title for b in module.meta.blocks}
+    names = {a.id: a.name for a in module.actors.actors}
+    e = html.escape
+    parts = [f'<div class="seminarkit-actor-card"><h4>{e(actor.name)} <small>({e(actor.kind)})</small></h4>',
+             f"<p>{e(actor.description)}</p>"]
+    for label, items in (("Interests", actor.interests), ("Concerns", actor.concerns)):
+        if items:
+            parts.append(f"<p><b>{label}:</b></p><ul>" + "".join(f"<li>{e(i)}</li>" for i in items) + "</ul>")
+    if actor.stances:
+        parts.append("<p><b>Stance by block:</b></p><ul>")
+        parts.extend(f"<li><i>{e(blocks.get(s.block, s.block))}</i>: {e(s.stance)} "
+                     f"{cite(module, s.sources)}</li>" for s in actor.stances)
+        parts.append("</ul>")
+    rels = [r for r in module.actors.relations if actor_id in (r.source, r.target)]
+    if rels:
+        parts.append("<p><b>Relations:</b></p><ul>")
+        parts.extend(f"<li>{e(names.get(r.source, r.source))} → {e(names.get(r.target, r.target))}: "
+                     f"<i>{e(r.type)}</i> — {e(r.description)} {cite(module, r.sources)}</li>" for r in rels)
+        parts.append("</ul>")
+    parts.append(f"<p><small>Sources: {cite(module, actor.sources)}</small></p></div>")
+    return "".join(parts)
+
+
+def cite(module: Any, ids: list[str]) -> str:
+    """Inline source links ``[publisher]`` for a list of source ids."""
+    links = []
+    for sid in ids:
+        src = module.sources.get(sid)
+        if src is not None:
+            links.append(f'<a href="{html.escape(src.url, quote=True)}" title="{html.escape(src.title, quote=True)}">'
+                         f"[{html.escape(src.publisher)}]</a>")
+    return " ".join(links)
+
+
+def actors_explorer(module: Any, *, interactive: bool = True) -> Any:
+    """A dropdown of actors; the graph highlights the chosen one and its card is shown."""
+    first = module.actors.actors[0].id
+    if not interactive:
+        return plot_relations(module)
+    import ipywidgets as w
+    from IPython.display import HTML, display
+
+    pick = w.Dropdown(options=[(a.name, a.id) for a in module.actors.actors], value=first,
+                      description="Actor")
+
+    def draw(actor: str) -> None:
+        display(plot_relations(module, highlight=actor))
+        display(HTML(actor_card(module, actor)))
+
+    out = w.interactive_output(draw, {"actor": pick})
+    box = w.VBox([pick, out])
+    box.add_class("seminarkit-actors-explorer")
+    return box

@@ -1,0 +1,77 @@
+"""export_handout: the only place nbconvert (and weasyprint) is called.
+
+An executed notebook becomes a self-contained HTML handout with the kit's template (course
+header, module and edition badges, print CSS; no scripts or anything from the network; no
+input code unless a cell is tagged ``show-input``), and a PDF is printed from that HTML.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from seminarkit.execute import quiet_nbformat_import
+from seminarkit.markers import (
+    TAG_INJECTED_PARAMETERS,
+    TAG_PARAMETERS,
+    TAG_REMOVE_INPUT,
+    TAG_SHOW_INPUT,
+)
+
+TEMPLATES = Path(__file__).parent / "templates"
+CSS_FILE = TEMPLATES / "handout" / "handout.css"
+
+
+def template_files() -> list[Path]:
+    """Every file of the handout template (part of the build cache key)."""
+    return sorted(p for p in TEMPLATES.rglob("*") if p.is_file())
+
+
+@lru_cache(maxsize=1)
+def _exporter() -> Any:
+    quiet_nbformat_import()
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    exporter = HTMLExporter(template_name="handout", extra_template_basedirs=[str(TEMPLATES)],
+                            exclude_input_prompt=True, exclude_output_prompt=True)
+    remover = TagRemovePreprocessor(remove_input_tags={TAG_REMOVE_INPUT},
+                                    remove_cell_tags={TAG_PARAMETERS, TAG_INJECTED_PARAMETERS})
+    exporter.register_preprocessor(remover, enabled=True)
+    return exporter
+
+
+def _hide_inputs(nb: Any) -> Any:
+    new = copy.deepcopy(nb)
+    for cell in new.cells:
+        tags = cell.metadata.setdefault("tags", [])
+        if cell.cell_type == "code" and TAG_SHOW_INPUT not in tags and TAG_REMOVE_INPUT not in tags:
+            tags.append(TAG_REMOVE_INPUT)
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+    new.metadata.pop("papermill", None)
+    return new
+
+
+def export_html(nb: Any, *, title: str, course: str, module: str, edition: str, footer: str) -> str:
+    """Render an executed notebook as a self-contained HTML handout."""
+    label = "Instructor edition" if edition == "instructor" else "Student edition"
+    resources = {
+        "metadata": {"name": title},
+        "seminarkit": {"course": course, "module": module, "edition": edition, "edition_label": label,
+                       "footer": footer, "css": CSS_FILE.read_text(encoding="utf-8")},
+    }
+    body, _ = _exporter().from_notebook_node(_hide_inputs(nb), resources=resources)
+    return str(body)
+
+
+def export_pdf(html: str) -> bytes:
+    """Print handout HTML to an A4 PDF with page numbers (weasyprint, in-process)."""
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    from weasyprint import HTML
+
+    return bytes(HTML(string=html, base_url=None).write_pdf())

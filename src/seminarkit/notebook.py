@@ -1,0 +1,159 @@
+"""What the course notebooks call: validate parameters, load edition-filtered content, show it.
+
+Every notebook starts with :func:`start`, which checks the parameter values *before*
+anything is rendered and returns a :class:`Session` holding the module as the chosen
+edition may see it (instructor-only material is never loaded into a student run).
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from seminarkit.editions import check_edition, module_for_edition
+from seminarkit.errors import SeminarkitError, UnknownChoiceError
+from seminarkit.markers import INSTRUCTOR
+from seminarkit.views import Html
+
+SESSION_LENGTHS = (60, 90)
+QUIZ_MODES = ("practice", "exam")
+
+
+class ParameterError(SeminarkitError):
+    """A notebook parameter has a value the notebook cannot use."""
+
+
+@dataclass(frozen=True)
+class Session:
+    """One notebook run: the course, the edition-filtered module, and the run's parameters."""
+
+    notebook: str
+    course: Any
+    module: Any
+    edition: str
+    interactive: bool
+
+    @property
+    def instructor(self) -> bool:
+        """True in the instructor edition."""
+        return self.edition == INSTRUCTOR
+
+    @property
+    def notebooks(self) -> list[Any]:
+        """The notebooks that apply to this module, in course order."""
+        entry = next(m for m in self.course.spec.modules if m.id == self.module.id)
+        catalogue = {n.id: n for n in self.course.spec.notebooks}
+        return [catalogue[n] for n in entry.notebooks]
+
+    def module_titles(self) -> dict[str, str]:
+        """Module id -> short title, for cross-module links."""
+        return {mid: m.meta.short_title for mid, m in self.course.modules.items()}
+
+    def heading(self, subtitle: str) -> Html:
+        """The notebook's heading: module title, notebook title, edition badge."""
+        badge = "Instructor edition" if self.instructor else "Student edition"
+        return Html(f'<h1 class="seminarkit-title">{html.escape(self.module.meta.short_title)} — '
+                    f"{html.escape(subtitle)}</h1><p class=\"seminarkit-edition seminarkit-edition-"
+                    f'{self.edition}"><b>{badge}</b> · {html.escape(self.course.spec.title)}</p>')
+
+
+def _check_bool(name: str, value: object) -> bool:
+    if not isinstance(value, bool):
+        raise ParameterError(f"parameter {name} must be True or False, got {value!r}")
+    return value
+
+
+def check_int(name: str, value: object, *, minimum: int = 0) -> int:
+    """Validate an integer parameter."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ParameterError(f"parameter {name} must be a whole number >= {minimum}, got {value!r}")
+    return value
+
+
+def check_choice(name: str, value: object, choices: tuple[Any, ...]) -> Any:
+    """Validate a parameter that must be one of ``choices``."""
+    if value not in choices:
+        raise UnknownChoiceError(f"value for parameter {name}", value, choices)
+    return value
+
+
+def start(notebook: str, *, module: str, edition: str = "student", materials_dir: str | Path | None = None,
+          interactive: bool = True, session_minutes: int | None = None) -> Session:
+    """Validate the common parameters and load the module for ``edition``."""
+    from seminarkit.materials import load_course
+
+    check_edition(edition)
+    _check_bool("interactive", interactive)
+    if session_minutes is not None:
+        check_choice("session_minutes", session_minutes, SESSION_LENGTHS)
+    course = load_course(Path(materials_dir) if materials_dir else None)
+    mod = course.module(module)
+    entry = next(m for m in course.spec.modules if m.id == module)
+    if notebook not in entry.notebooks:
+        applies = [m.id for m in course.spec.modules if notebook in m.notebooks]
+        raise ParameterError(f"notebook {notebook} does not apply to module {module!r}; "
+                             f"choose one of: {', '.join(applies)}")
+    return Session(notebook, course, module_for_edition(mod, edition), edition, interactive)
+
+
+def show(*objects: Any) -> None:
+    """Display each object (figures, HTML views, widgets) in the notebook."""
+    from IPython.display import display
+
+    for obj in objects:
+        if isinstance(obj, list):
+            show(*obj)
+        elif obj is not None:
+            display(obj)
+
+
+def figure_for(session: Session, spec: Any) -> Any:
+    """The figure a block's ``figure`` spec asks for (timeline slice, data chart or actor map)."""
+    module = session.module
+    if spec is None:
+        return None
+    if spec.kind == "timeline" and module.timeline is not None:
+        from seminarkit.explorers.timeline import timeline_view
+
+        return timeline_view(module, start=spec.start, end=spec.end, categories=spec.categories or None,
+                             actors=spec.actors or None)
+    if spec.kind == "data" and spec.dataset in module.datasets:
+        from seminarkit.explorers.evidence import plot_dataset
+
+        return plot_dataset(module, spec.dataset)
+    if spec.kind == "actors" and module.actors is not None:
+        from seminarkit.explorers.actors import plot_relations
+
+        return plot_relations(module, highlight=spec.actors[0] if spec.actors else None)
+    return None
+
+
+def quiz(session: Session, *, questions: list[Any], quiz_id: str, mode: str = "practice", seed: int = 0,
+         title: str = "Questions") -> Any:
+    """A live quiz widget (interactive) or its static rendering (batch builds)."""
+    check_choice("mode", mode, QUIZ_MODES)
+    if not questions:
+        return Html("<p><i>No questions for this part yet.</i></p>")
+    from seminarkit.quiz.render import render_static
+
+    if not session.interactive:
+        return Html(render_static(questions, edition=session.edition, sources=session.module.sources,
+                                  title=title))
+    from seminarkit.quiz.widget import QuizWidget
+
+    return QuizWidget(questions, quiz_id=quiz_id, mode=mode, seed=seed, responses_dir=Path.cwd(),
+                      sources=session.module.sources)
+
+
+def block_questions(session: Session, block_id: str, n: int = 3, seed: int = 0) -> list[Any]:
+    """Up to ``n`` practice questions of one block, chosen deterministically."""
+    if session.module.quiz is None:
+        return []
+    from seminarkit.quiz.select import select_questions
+
+    available = sum(q.block == block_id for q in session.module.quiz.questions)
+    if not available:
+        return []
+    return list(select_questions(session.module.quiz, n=min(n, available), seed=seed, blocks=[block_id]))
