@@ -1,0 +1,17 @@
+"""Errors of the quiz engine (all :class:`~seminarkit.errors.SeminarkitError` subclasses)."""
+
+from __future__ import annotations
+
+from seminarkit.errors import SeminarkitError
+
+
+class QuizError(SeminarkitError):
+    """A quiz cannot be checked, selected, rendered, exported or scored as asked."""
+
+
+class RosterError(QuizError):
+    """A roster file is malformed (missing column, empty or duplicate id...)."""
+
+
+class ResponsesError(QuizError):
+    """A responses file cannot be read or does not belong to this quiz."""

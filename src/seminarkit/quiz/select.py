@@ -1,0 +1,86 @@
+"""Deterministic selection of questions and shuffling of options.
+
+Randomness always comes from :class:`random.Random` seeded with a *string* built from the
+seed and (for options) the question id; string seeds hash the same way in every process,
+so the same seed gives the same quiz on every machine and Python run.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable
+from typing import Any
+
+from seminarkit.quiz.errors import QuizError
+from seminarkit.schema.quiz import QuizFile
+
+
+def _allowed(values: Iterable[str] | None) -> set[str] | None:
+    return None if values is None else set(values)
+
+
+def select_questions(
+    quiz: QuizFile,
+    *,
+    n: int | None = None,
+    seed: int = 0,
+    blocks: Iterable[str] | None = None,
+    difficulties: Iterable[str] | None = None,
+    objectives: Iterable[str] | None = None,
+    shuffle: bool = False,
+) -> list[Any]:
+    """Return a deterministic subset of ``quiz.questions``.
+
+    Filters keep the questions whose block, difficulty and objective are among the given
+    values (``None`` means no filter). Then, if ``n`` is given, ``n`` questions are drawn
+    with ``seed``; the result keeps the bank order unless ``shuffle`` is true. A filter that
+    matches nothing, or ``n`` larger than what matches, is a :class:`QuizError`.
+    """
+    wanted_blocks, wanted_diff, wanted_obj = (_allowed(blocks), _allowed(difficulties),
+                                              _allowed(objectives))
+    pool = [q for q in quiz.questions
+            if (wanted_blocks is None or q.block in wanted_blocks)
+            and (wanted_diff is None or q.difficulty in wanted_diff)
+            and (wanted_obj is None or q.objective in wanted_obj)]
+    filters = {"blocks": wanted_blocks, "difficulties": wanted_diff, "objectives": wanted_obj}
+    described = ", ".join(f"{k}={sorted(v)}" for k, v in filters.items() if v is not None)
+    if not pool:
+        raise QuizError(f"no question matches the filters ({described or 'no filters'}); "
+                        "check the block, difficulty and objective ids in quiz.yaml")
+    if n is not None:
+        if n < 1:
+            raise QuizError(f"n_questions must be at least 1 (got {n})")
+        if n > len(pool):
+            raise QuizError(f"asked for {n} questions but only {len(pool)} match "
+                            f"({described or 'whole bank'}); ask for at most {len(pool)}")
+        rng = random.Random(f"seminarkit-select:{seed}")
+        chosen = set(rng.sample(range(len(pool)), n))
+        pool = [q for i, q in enumerate(pool) if i in chosen]
+    if shuffle:
+        random.Random(f"seminarkit-order:{seed}").shuffle(pool)
+    return pool
+
+
+def choices_of(question: Any) -> list[str]:
+    """Return the values a student arranges or picks from: options, or ordering items."""
+    if question.type == "ordering":
+        return list(question.items)
+    if question.type in ("single", "multiple", "matching"):
+        return list(question.options)
+    return []
+
+
+def shuffled_options(question: Any, seed: int) -> list[str]:
+    """Return a deterministic permutation of the question's options (or ordering items).
+
+    Types without options (true/false, numeric, text) give an empty list. For ordering, a
+    permutation equal to the authored order is rotated by one, so an author who listed the
+    items in their right order does not hand out the key.
+    """
+    values = choices_of(question)
+    rng = random.Random(f"seminarkit-shuffle:{seed}:{question.id}")
+    shuffled = values[:]
+    rng.shuffle(shuffled)
+    if question.type == "ordering" and len(shuffled) > 1 and shuffled == values:
+        shuffled = shuffled[1:] + shuffled[:1]
+    return shuffled
