@@ -11,6 +11,7 @@ only, so no state leaks between jobs.
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -43,7 +44,10 @@ class WarmKernels:
         from jupyter_client.manager import KernelManager
 
         km = KernelManager(kernel_name=KERNEL_NAME)
-        km.start_kernel(env=self.env) if self.env else km.start_kernel()
+        # The kernel's own stderr only carries ipykernel's transport banner; errors in
+        # notebook code arrive through the iopub channel as outputs.
+        km.start_kernel(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                        **({"env": self.env} if self.env else {}))
         kc = km.client()
         kc.start_channels()
         kc.execute(self.warmup, silent=True, store_history=False)  # queued; runs while we work

@@ -54,9 +54,8 @@ class Session:
     def heading(self, subtitle: str) -> Html:
         """The notebook's heading: module title, notebook title, edition badge."""
         badge = "Instructor edition" if self.instructor else "Student edition"
-        return Html(f'<h1 class="seminarkit-title">{html.escape(self.module.meta.short_title)} — '
-                    f"{html.escape(subtitle)}</h1><p class=\"seminarkit-edition seminarkit-edition-"
-                    f'{self.edition}"><b>{badge}</b> · {html.escape(self.course.spec.title)}</p>')
+        return Html(f'<p class="seminarkit-edition seminarkit-edition-{self.edition}"><b>Module:</b> '
+                    f"{html.escape(self.module.meta.title)} · <b>{html.escape(subtitle)}</b> · {badge}</p>")
 
 
 def _check_bool(name: str, value: object) -> bool:
@@ -131,8 +130,12 @@ def figure_for(session: Session, spec: Any) -> Any:
 
 
 def quiz(session: Session, *, questions: list[Any], quiz_id: str, mode: str = "practice", seed: int = 0,
-         title: str = "Questions") -> Any:
-    """A live quiz widget (interactive) or its static rendering (batch builds)."""
+         title: str = "Questions", selection: dict[str, Any] | None = None) -> Any:
+    """A live quiz widget (interactive) or its static rendering (batch builds).
+
+    ``selection`` records how the questions were chosen (e.g. ``{"n": 10}``) so that exam
+    responses can be scored by replaying the same selection.
+    """
     check_choice("mode", mode, QUIZ_MODES)
     if not questions:
         return Html("<p><i>No questions for this part yet.</i></p>")
@@ -144,7 +147,9 @@ def quiz(session: Session, *, questions: list[Any], quiz_id: str, mode: str = "p
     from seminarkit.quiz.widget import QuizWidget
 
     return QuizWidget(questions, quiz_id=quiz_id, mode=mode, seed=seed, responses_dir=Path.cwd(),
-                      sources=session.module.sources)
+                      sources=session.module.sources, module=session.module.id,
+                      selection={k: v for k, v in (selection or {}).items() if v is not None},
+                      title=title)
 
 
 def block_questions(session: Session, block_id: str, n: int = 3, seed: int = 0) -> list[Any]:

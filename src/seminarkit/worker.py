@@ -27,8 +27,7 @@ def init_worker() -> None:
 
     from seminarkit import export
 
-    export._exporter()
-    import weasyprint  # noqa: F401
+    export.warm_up()
 
     from multiprocessing.util import Finalize
 

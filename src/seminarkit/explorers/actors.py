@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import textwrap
 from typing import Any
 
 from seminarkit.figures import FigureOutput, figure_output, join_names, new_figure, style
@@ -28,8 +29,10 @@ def plot_relations(module: Any, *, highlight: str | None = None) -> FigureOutput
 
     actors_file = module.actors
     graph = relation_graph(actors_file)
-    pos = nx.spring_layout(graph, seed=7, k=1.6 / max(graph.number_of_nodes(), 1) ** 0.5)
-    fig, ax = new_figure(10, 7)
+    isolated = [n for n in graph.nodes if graph.degree(n) == 0]
+    graph.remove_nodes_from(isolated)  # listed in the cards; the map shows who relates to whom
+    pos = nx.circular_layout(graph)  # deterministic, and no node hides another
+    fig, ax = new_figure(10, 7.5)
     types_used = [t for t in RELATION_ORDER if any(r.type == t for r in actors_file.relations)]
     for index, rel_type in enumerate(types_used):
         edges = [(u, v) for u, v, d in graph.edges(data=True) if d["type"] == rel_type]
@@ -39,16 +42,24 @@ def plot_relations(module: Any, *, highlight: str | None = None) -> FigureOutput
                                connectionstyle="arc3,rad=0.08", node_size=900)
         ax.plot([], [], color=s["color"], linestyle=s["linestyle"], linewidth=1.8, label=rel_type)
     colours = ["#F0E442" if n == highlight else "#e8eef5" for n in graph.nodes]
-    nx.draw_networkx_nodes(graph, pos, ax=ax, node_color=colours, edgecolors="#333333", node_size=900)
-    nx.draw_networkx_labels(graph, pos, ax=ax, labels=dict(graph.nodes(data="name")), font_size=7.5)
-    ax.legend(title="Relation", loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
+    nx.draw_networkx_nodes(graph, pos, ax=ax, node_color=colours, edgecolors="#333333", node_size=260)
+    for node, (x, y) in pos.items():
+        label = textwrap.fill(graph.nodes[node]["name"], 22)
+        ax.text(x * 1.12, y * 1.12, label, fontsize=7.5, ha="left" if x > 0.05 else "right" if x < -0.05
+                else "center", va="center", weight="bold" if node == highlight else "normal")
+    ax.legend(title="Relation", loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=8, frameon=False)
+    ax.set_xlim(-1.75, 1.75)
+    ax.set_ylim(-1.25, 1.25)
     ax.set_axis_off()
     title = f"{module.meta.short_title}: actors and relations"
     ax.set_title(title)
     counts = [f"{sum(r.type == t for r in actors_file.relations)} {t}" for t in types_used]
-    alt = (f"Network of {graph.number_of_nodes()} actors joined by {graph.number_of_edges()} "
-           f"relations ({join_names(counts)}); line colour and dash pattern show the relation type.")
-    if highlight:
+    alt = (f"Network of {graph.number_of_nodes()} actors placed on a circle, joined by "
+           f"{graph.number_of_edges()} relations ({join_names(counts)}); line colour and dash pattern "
+           "show the relation type.")
+    if isolated:
+        alt += f" {len(isolated)} actors without a recorded relation are left off the map."
+    if highlight in graph:
         alt += f" {graph.nodes[highlight]['name']} is highlighted."
     return figure_output(fig, alt=alt, title=title, caption=title)
 

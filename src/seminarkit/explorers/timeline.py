@@ -8,9 +8,12 @@ from typing import Any
 from seminarkit.figures import FigureOutput, figure_output, join_names, new_figure, style
 from seminarkit.schema.timeline import Event, TimelineFile
 
-# Rough label width in years per character at the default figure size; used to place
-# labels in lanes so that no two overlap.
-_YEARS_PER_CHAR = 0.085
+# Label geometry at the default figure size: 7.5 pt DejaVu Sans averages about 5.2 px a
+# character at 100 dpi, and the axes are about 900 px wide. Used to place labels in lanes
+# so that no two overlap.
+_PX_PER_CHAR = 5.2
+_AXES_PX = 900.0
+_FONT = 7.5
 
 
 def filter_events(
@@ -55,10 +58,14 @@ def plot_timeline(timeline: TimelineFile, events: Sequence[Event], *, title: str
     cats = [c.id for c in timeline.categories]
     labels = {c.id: c.label for c in timeline.categories}
     xs = [e.date.as_float() for e in events]
-    span = (max(xs) - min(xs)) if xs else 1.0
-    scale = max(span, 1.0) / 24.0  # label widths scale with the years shown
-    widths = [len(e.title) * _YEARS_PER_CHAR * scale for e in events]
-    lanes = assign_lanes(xs, widths, gap=0.15 * scale)
+    span = max((max(xs) - min(xs)) if xs else 1.0, 1.0)
+    longest = max((len(e.title) for e in events), default=10)
+    # The x range covers the data plus room for the last labels; labels are sized in years
+    # by the pixels they take on that range.
+    x_range = span / (1 - min(0.6, (longest * _PX_PER_CHAR + 20) / _AXES_PX))
+    years_per_px = x_range / _AXES_PX
+    widths = [(len(e.title) * _PX_PER_CHAR + 14) * years_per_px for e in events]
+    lanes = assign_lanes(xs, widths, gap=6 * years_per_px)
     height = 1.6 + 0.32 * (max(lanes) + 1 if lanes else 1)
     fig, ax = new_figure(10.5, min(height, 14.0))
     for cat_index, cat in enumerate(cats):
@@ -71,11 +78,11 @@ def plot_timeline(timeline: TimelineFile, events: Sequence[Event], *, title: str
                    linewidths=0.5)
     for x, lane, event in zip(xs, lanes, events, strict=True):
         ax.annotate(event.title, (x, lane), xytext=(5, 0), textcoords="offset points",
-                    va="center", fontsize=7.5)
+                    va="center", fontsize=_FONT)
     ax.set_yticks([])
     ax.set_ylim(-0.8, (max(lanes) if lanes else 0) + 0.8)
     if xs:
-        ax.set_xlim(min(xs) - 0.3 * scale, max(x + w for x, w in zip(xs, widths, strict=True)) + 0.3 * scale)
+        ax.set_xlim(min(xs) - 10 * years_per_px, min(xs) + x_range)
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
     ax.set_xlabel("Year")
     ax.set_title(title)
