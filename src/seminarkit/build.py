@@ -164,6 +164,8 @@ def summary(result: BuildResult) -> list[str]:
              f"in {result.seconds:.1f}s"]
     for fail in result.failed:
         cell = f"cell {fail['cell']}" if fail.get("cell") is not None else "no cell"
+        if fail.get("cell_id"):
+            cell += f" (id {fail['cell_id']!r})"
         marked = f"; executed notebook kept at {fail['marked']}" if fail.get("marked") else ""
         lines.append(f"FAILED {fail['key']}: {cell}: {fail['ename']}: {fail['evalue']}{marked}")
     lines.extend(f"LEAK {leak}" for leak in result.leaks)

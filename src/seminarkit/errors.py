@@ -68,13 +68,16 @@ class NotebookFailed(SeminarkitError):
         module: str | None = None,
         edition: str | None = None,
         marked_path: str | None = None,
+        cell_id: str | None = None,
     ):
         self.notebook, self.cell_index, self.ename, self.evalue = notebook, cell_index, ename, evalue
-        self.module, self.edition, self.marked_path = module, edition, marked_path
+        self.module, self.edition, self.marked_path, self.cell_id = module, edition, marked_path, cell_id
         where = notebook
         if module:
             where += f" [{module}/{edition}]" if edition else f" [{module}]"
         cell = f"cell {cell_index}" if cell_index is not None else "unknown cell"
+        if cell_id:
+            cell += f" (id {cell_id!r})"
         msg = f"{where}: {cell} raised {ename}: {evalue}"
         if marked_path:
             msg += f" (executed notebook kept at {marked_path})"

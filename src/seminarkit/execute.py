@@ -74,6 +74,27 @@ class WarmKernels:
             km.shutdown_kernel(now=True)
 
 
+def locate_cell(notebook: Any, source: str, fallback: int | None) -> tuple[int | None, str | None]:
+    """Index and id of the code cell whose source is ``source`` in the notebook as given.
+
+    papermill counts cells after inserting its parameters cell; users need the index in
+    their own notebook, and the id, which survives edits.
+    """
+    if isinstance(notebook, Path):
+        import nbformat
+
+        notebook = nbformat.read(str(notebook), as_version=4)
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type == "code" and cell.source == source:
+            return index, cell.get("id")
+    return fallback, None
+
+
+def cell_index_by_id(notebook: Any, cell_id: str | None) -> int | None:
+    """Index of the cell with ``cell_id`` in ``notebook`` (None when absent)."""
+    return next((i for i, c in enumerate(notebook.cells) if cell_id and c.get("id") == cell_id), None)
+
+
 def run_notebook(
     notebook: Any,
     output_path: Path | None,
@@ -108,8 +129,9 @@ def run_notebook(
             km=km,
         )
     except pm.PapermillExecutionError as exc:
-        raise NotebookFailed(name, cell_index=exc.cell_index, ename=exc.ename, evalue=str(exc.evalue),
-                             module=module, edition=edition,
+        index, cell_id = locate_cell(notebook, exc.source, exc.cell_index)
+        raise NotebookFailed(name, cell_index=index, ename=exc.ename, evalue=str(exc.evalue),
+                             module=module, edition=edition, cell_id=cell_id,
                              marked_path=str(output_path) if output_path else None) from None
     except Exception as exc:  # kernel died, timed out, could not start
         raise NotebookFailed(name, cell_index=None, ename=type(exc).__name__, evalue=str(exc).splitlines()[0]

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from seminarkit.errors import NotebookFailed
-from seminarkit.execute import WarmKernels, quiet_nbformat_import, run_notebook
+from seminarkit.execute import WarmKernels, cell_index_by_id, quiet_nbformat_import, run_notebook
 
 _KERNELS: WarmKernels | None = None
 
@@ -69,7 +69,10 @@ def run_job(job: Any, out_dir: Path, course_title: str, footer: str) -> dict[str
         except NotebookFailed as exc:
             if scratch.exists():
                 write_atomic(failed_path, scratch.read_bytes())
-            return {"key": job.key, "status": "failed", "cell": exc.cell_index, "ename": exc.ename,
+            # Report the cell as it stands in the repository notebook (before edition transforms).
+            index = cell_index_by_id(source, exc.cell_id)
+            return {"key": job.key, "status": "failed", "cell": exc.cell_index if index is None else index,
+                    "cell_id": exc.cell_id, "ename": exc.ename,
                     "evalue": exc.evalue, "marked": str(failed_path) if scratch.exists() else None,
                     "timings": {"total": time.perf_counter() - start}}
     timings["execute"] = time.perf_counter() - start
