@@ -1,0 +1,227 @@
+"""Student versions of exercises and the student bundle (``seminarkit release``).
+
+A student version keeps every cell's kit id and role, replaces solution regions by a stub
+(``# YOUR CODE HERE`` + ``raise NotImplementedError()`` in code, ``YOUR ANSWER HERE`` in
+markdown), removes hidden tests, clears outputs, drops ``instructor-only`` cells and rubrics,
+and records a checksum of every locked and test cell. The bundle adds the declared data files
+and the module materials as the student edition may see them, then the leak gate runs on it.
+Everything is written to a temporary folder first and renamed into place.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from seminarkit.errors import ExerciseError
+from seminarkit.grading.exercise import (
+    CODE_STUB,
+    MARKDOWN_STUB,
+    ExCell,
+    Exercise,
+    checksum,
+    find_regions,
+    load_exercise,
+    replace_regions,
+)
+from seminarkit.markers import (
+    BEGIN_HIDDEN_TESTS,
+    BEGIN_SOLUTION,
+    END_HIDDEN_TESTS,
+    END_SOLUTION,
+    METADATA_KEY,
+    ROLE_ANSWER,
+    ROLE_LOCKED,
+    ROLE_MANUAL,
+    ROLE_TEST,
+    TAG_INSTRUCTOR_ONLY,
+)
+
+RELEASE_MARKER = ".seminarkit-release"
+
+
+def student_source(cell: ExCell) -> str:
+    """Return the source a student receives for ``cell``."""
+    source = cell.source
+    if cell.role in (ROLE_ANSWER, ROLE_MANUAL):
+        stub: tuple[str, ...] = CODE_STUB if cell.cell_type == "code" else (MARKDOWN_STUB,)
+        regions = find_regions(source, BEGIN_SOLUTION, END_SOLUTION)
+        assert not isinstance(regions, str)
+        if not regions:
+            return "\n".join(stub)
+        return replace_regions(source, regions, stub)
+    if cell.role == ROLE_TEST:
+        regions = find_regions(source, BEGIN_HIDDEN_TESTS, END_HIDDEN_TESTS)
+        assert not isinstance(regions, str)
+        return replace_regions(source, regions, None).rstrip()
+    return source
+
+
+def _is_instructor_only(raw: dict[str, Any]) -> bool:
+    return TAG_INSTRUCTOR_ONLY in (raw.get("metadata", {}).get("tags") or [])
+
+
+def student_notebook(exercise: Exercise) -> dict[str, Any]:
+    """Build the student version of an exercise as a notebook dict."""
+    nb = copy.deepcopy(exercise.nb)
+    cells: list[dict[str, Any]] = []
+    for cell, raw in zip(exercise.cells, nb["cells"], strict=True):
+        if _is_instructor_only(raw):
+            continue
+        source = student_source(cell)
+        meta: dict[str, Any] = {"id": cell.id, "role": cell.role}
+        if cell.points:
+            meta["points"] = cell.points
+        if cell.role in (ROLE_LOCKED, ROLE_TEST):
+            meta["checksum"] = checksum(cell.cell_type, source)
+        new: dict[str, Any] = {"cell_type": cell.cell_type, "metadata": dict(raw.get("metadata",
+                               {})), "source": source}
+        new["metadata"][METADATA_KEY] = meta
+        if cell.role in (ROLE_LOCKED, ROLE_TEST):
+            new["metadata"]["editable"] = False
+            new["metadata"]["deletable"] = False
+        if "id" in raw:
+            new["id"] = raw["id"]
+        if cell.cell_type == "code":
+            new["execution_count"] = None
+            new["outputs"] = []
+        cells.append(new)
+    nb["cells"] = cells
+    meta = {k: v for k, v in nb.get("metadata", {}).get(METADATA_KEY, {}).items()
+            if k in ("exercise", "module", "files", "limits", "title")}
+    nb.setdefault("metadata", {})[METADATA_KEY] = {**meta, "edition": "student"}
+    return nb
+
+
+def stubs(exercise: Exercise) -> dict[str, str]:
+    """Return the released source of every answer and manual cell, by id (to spot untouched ones)."""
+    return {c.id: student_source(c) for c in exercise.cells if c.role in (ROLE_ANSWER,
+                                                                          ROLE_MANUAL)}
+
+
+def write_notebook(nb: dict[str, Any], path: Path) -> None:
+    """Write a notebook dict as Jupyter does (indent 1, UTF-8)."""
+    path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def student_module(module: Any) -> Any:
+    """Return the student edition of ``module`` (instructor-only fields removed, quiz keys sealed)."""
+    from seminarkit.editions import module_for_edition, redact
+
+    try:
+        return module_for_edition(module, "student")
+    except ModuleNotFoundError as exc:  # the quiz-key sealer is not installed yet
+        if not (exc.name or "").startswith("seminarkit.quiz") or module.quiz is not None:
+            raise
+        import dataclasses
+
+        return dataclasses.replace(module, meta=redact(module.meta),
+                                   timeline=redact(module.timeline),
+                                   actors=redact(module.actors),
+                                   glossary=redact(module.glossary), roles=redact(module.roles))
+
+
+def student_parts(module: Any) -> dict[str, str]:
+    """Return the student edition of a module's YAML files, as ``{file name: YAML text}``."""
+    import yaml
+
+    student = student_module(module)
+    parts = {"module.yaml": student.meta, "timeline.yaml": student.timeline,
+             "actors.yaml": student.actors, "glossary.yaml": student.glossary,
+             "quiz.yaml": student.quiz, "roles.yaml": student.roles}
+    texts = {name: yaml.safe_dump(part.model_dump(mode="json", exclude_none=True),
+                                  sort_keys=False, allow_unicode=True)
+             for name, part in parts.items() if part is not None}
+    sources = {"sources": [s.model_dump(mode="json", exclude_none=True)
+                           for s in student.sources.values()]}
+    texts["sources.yaml"] = yaml.safe_dump(sources, sort_keys=False, allow_unicode=True)
+    return texts
+
+
+def _dump_module(module: Any, dest: Path) -> None:
+    """Write the student edition of ``module`` (YAML and data) under ``dest``."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name, text in student_parts(module).items():
+        (dest / name).write_text(text, encoding="utf-8")
+    data_dir = dest / "data"
+    for dataset in module.datasets.values():
+        data_dir.mkdir(exist_ok=True)
+        shutil.copy2(dataset.csv_path, data_dir / dataset.csv_path.name)
+        provenance = dataset.csv_path.with_suffix(".yaml")
+        if provenance.is_file():
+            shutil.copy2(provenance, data_dir / provenance.name)
+
+
+def exercise_file_bytes(module: Any, name: str) -> bytes:
+    """Return a declared file's content as students get it: module YAML in its student edition."""
+    if name.startswith("../"):
+        parts = student_parts(module)
+        base = Path(name).name
+        if base in parts:
+            return parts[base].encode("utf-8")
+        path = Path(module.path) / base
+    else:
+        path = Path(module.path) / "data" / name
+    if not path.is_file():
+        raise ExerciseError(f"declared file {name!r} not found in module {module.id!r} "
+                            f"({path})")
+    return path.read_bytes()
+
+
+def release(sources: Sequence[Path], out: Path, materials: Path | None = None) -> list[Path]:
+    """Write student versions and the student bundle of ``sources`` into ``out``."""
+    from seminarkit.leaks import check_leaks
+    from seminarkit.materials import load_course
+
+    exercises = [load_exercise(Path(p)) for p in sources]
+    ids = [e.id for e in exercises]
+    if len(set(ids)) != len(ids):
+        raise ExerciseError("two sources declare the same exercise id: " + ", ".join(ids))
+    course = load_course(materials)
+    modules = {e.module: course.module(e.module) for e in exercises}
+    out = Path(out)
+    if out.exists() and any(out.iterdir()) and not (out / RELEASE_MARKER).is_file():
+        raise ExerciseError(f"{out} exists and is not a previous release; choose an empty or "
+                            "new --out folder")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".release-", dir=out.parent))
+    try:
+        written: list[Path] = []
+        for exercise in exercises:
+            folder = tmp / exercise.module / exercise.id
+            folder.mkdir(parents=True)
+            write_notebook(student_notebook(exercise), folder / f"{exercise.id}.ipynb")
+            module = course.module(exercise.module)
+            for name in exercise.files:
+                (folder / Path(name).name).write_bytes(exercise_file_bytes(module, name))
+            written.append(out / exercise.module / exercise.id / f"{exercise.id}.ipynb")
+        _write_bundle_materials(course, modules, tmp / "materials")
+        (tmp / RELEASE_MARKER).write_text(json.dumps({"exercises": ids}) + "\n")
+        check_leaks([tmp], list(modules.values()))
+        if out.exists():
+            shutil.rmtree(out)
+        tmp.rename(out)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return written
+
+
+def _write_bundle_materials(course: Any, modules: dict[str, Any], dest: Path) -> None:
+    import yaml
+
+    spec = course.spec.model_dump(mode="json", exclude_none=True)
+    spec["edition"] = "student"
+    spec["modules"] = [m for m in spec["modules"] if m["id"] in modules]
+    spec["sequence"] = [s for s in spec.get("sequence", [])
+                        if all(m in modules for m in s["modules"])]
+    dest.mkdir(parents=True)
+    (dest / "course.yaml").write_text(yaml.safe_dump(spec, sort_keys=False, allow_unicode=True),
+                                      encoding="utf-8")
+    for module_id, module in modules.items():
+        _dump_module(module, dest / "modules" / module_id)

@@ -1,0 +1,148 @@
+"""Turn a run's reported values into item scores, in the grader process.
+
+Each test cell is one item. Its checks run here (:func:`probes.run_checks`) on decoded plain
+values; the item's status says why it did not get full marks: ``missing-answer`` (left as
+released, or the answer variable was never defined), ``timeout``, ``memory``, ``crashed``,
+``error`` (the answer cell raised), ``failed`` or ``partial``. Items that passed after the
+submission needed repairs are ``repaired``; manual items wait as ``needs-manual``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from seminarkit.grading.codec import decode
+from seminarkit.grading.exercise import ExCell, Exercise
+from seminarkit.grading.probes import TestPlan, plan_test, run_checks
+from seminarkit.grading.sanitize import Sanitized
+
+SEVERE = ("timeout", "memory", "crashed")
+NOISY_OUTPUT = 1_000_000
+
+
+@dataclass
+class ItemResult:
+    """One graded item of one submission."""
+
+    item: str
+    kind: str  # test | manual | quiz
+    points: float
+    max: float
+    status: str
+    detail: str = ""
+    checks: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """As a JSON-able dict."""
+        return asdict(self)
+
+
+@lru_cache(maxsize=256)
+def _plan(source: str) -> TestPlan:
+    return plan_test(source)
+
+
+def all_probes(exercise: Exercise) -> list[list[str]]:
+    """Every (key, expression) the student process must report, deduplicated, in order."""
+    seen: dict[str, str] = {}
+    for cell in exercise.tests:
+        seen.update(_plan(cell.source).probes)
+    return [[key, expr] for key, expr in seen.items()]
+
+
+def _decoded(run: dict[str, Any]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for key, entry in (run.get("values") or {}).items():
+        if isinstance(entry, dict) and "value" in entry:
+            try:
+                values[key] = {"value": decode(entry["value"])}
+            except Exception:  # malformed data from the student process
+                values[key] = {"error": {"kind": "unreportable", "detail": "malformed value"}}
+        elif isinstance(entry, dict) and isinstance(entry.get("error"), dict):
+            values[key] = {"error": entry["error"]}
+    return values
+
+
+def _round(value: float) -> float:
+    return round(value + 0.0, 4)
+
+
+def _score_test(cell: ExCell, plan: TestPlan, values: dict[str, Any], run: dict[str, Any],
+                sub: Sanitized, repaired: set[str]) -> ItemResult:
+    results = run_checks(plan, values)
+    checks = [{"passed": r.passed, "hidden": r.hidden, "message": r.message,
+               "reason": r.reason, "detail": r.detail} for r in results]
+    total, passed = len(results), sum(r.passed for r in results)
+    deps = list(cell.answers)
+    steps = run.get("steps") or {}
+    item = ItemResult(cell.id, "test", 0.0, cell.points, "failed", checks=checks)
+    if deps and all(d in sub.untouched for d in deps):
+        item.status, item.detail = "missing-answer", "not answered (the cell is as released)"
+        for check in checks:
+            check.update(passed=False, reason="missing")
+        return item
+    if passed == total:
+        item.points = cell.points
+        touched = repaired & ({cell.id, *deps})
+        item.status = "repaired" if touched else "ok"
+        item.detail = "passed after repairs to the notebook" if touched else ""
+        return item
+    partial = bool(cell.meta.get("partial", True))
+    if passed and partial:
+        item.points = _round(cell.points * passed / total)
+        item.status, item.detail = "partial", f"{passed} of {total} checks passed"
+        return item
+    outcomes = [steps.get(d, {}) for d in deps]
+    severe = next((o for o in outcomes if o.get("status") in SEVERE), None)
+    reasons = {r.reason for r in results if not r.passed}
+    run_status = run.get("status")
+    if severe is not None:
+        item.status = str(severe["status"])
+        item.detail = {"timeout": "the answer cell ran past its time limit",
+                       "memory": "the answer cell ran out of memory",
+                       "crashed": "the answer cell killed its process"}[item.status]
+    elif run_status in SEVERE and reasons <= {"missing"}:
+        item.status, item.detail = str(run_status), "the run stopped before this answer"
+    elif reasons & {"timeout", "too-large"}:
+        item.status = "timeout" if "timeout" in reasons else "failed"
+        item.detail = ("computing the answer took too long" if item.status == "timeout"
+                       else "the answer value is too large to check")
+    else:
+        errored = next((o for o in outcomes if o.get("status") in ("error",)), None)
+        if errored is not None:
+            item.status = "error"
+            item.detail = f"the answer cell raised {errored.get('ename')}: " \
+                          f"{errored.get('evalue', '')}".rstrip(": ")
+        elif reasons <= {"missing"}:
+            item.status, item.detail = "missing-answer", "the answer was never defined"
+        elif "unreportable" in reasons:
+            item.detail = "the answer is not a plain value (number, text, list, table...)"
+        else:
+            item.detail = f"{passed} of {total} checks passed"
+    return item
+
+
+def score(exercise: Exercise, sub: Sanitized, run: dict[str, Any]) -> list[ItemResult]:
+    """Score every item of ``exercise`` for one sanitized and executed submission."""
+    values = _decoded(run)
+    repaired = {ident for ident, _ in sub.repairs}
+    items: list[ItemResult] = []
+    for cell in exercise.cells:
+        if cell.role == "test":
+            items.append(_score_test(cell, _plan(cell.source), values, run, sub, repaired))
+        elif cell.role == "manual":
+            if cell.id in sub.untouched:
+                items.append(ItemResult(cell.id, "manual", 0.0, cell.points, "missing-answer",
+                                        "not answered"))
+            else:
+                items.append(ItemResult(cell.id, "manual", 0.0, cell.points, "needs-manual",
+                                        "waiting for manual grading"))
+    return items
+
+
+def failed_items(exercise: Exercise, status: str, detail: str) -> list[ItemResult]:
+    """Every item of ``exercise`` at zero with one submission-level status."""
+    return [ItemResult(c.id, c.role, 0.0, c.points, status, detail)
+            for c in exercise.cells if c.role in ("test", "manual")]
