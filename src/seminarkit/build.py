@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from seminarkit import __version__
-from seminarkit.leaks import Leak, scan
+from seminarkit.leaks import Leak, probes_digest, scan
 from seminarkit.plan import Job, plan_jobs
 from seminarkit.site import render_index
 from seminarkit.worker import init_worker, run_job, write_atomic
@@ -114,11 +114,33 @@ def build(course: Any, *, out_dir: Path, modules: list[str] | None = None, editi
 
         if todo:
             _run(todo, workers, out_dir, course.spec.title, footer, manifest, result, progress, task, status)
+    result.leaks = _leak_gate(course, plan, manifest, out_dir)
     _write_site(course, manifest, out_dir)
-    student_dirs = [out_dir / m / "student" for m in course.modules if (out_dir / m / "student").is_dir()]
-    result.leaks = scan(student_dirs, course.modules.values())
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _leak_gate(course: Any, plan: list[Job], manifest: dict[str, Any], out_dir: Path) -> list[Leak]:
+    """Scan the student artifacts not already scanned clean against the same probes.
+
+    A job's record keeps the probes digest of its last clean scan; an unchanged artifact
+    (its job was cached) and unchanged probes need no second scan, which keeps a no-op
+    build fast. Anything rebuilt, or scanned against older materials, is scanned again.
+    """
+    digest = probes_digest(course.modules.values())
+    leaks: list[Leak] = []
+    for job in plan:
+        record = manifest.get(job.key)
+        if job.edition != "student" or not record or record.get("leak_scan") == digest:
+            continue
+        files = [out_dir / rel for rel in record["outputs"].values() if (out_dir / rel).is_file()]
+        found = scan(files, course.modules.values())
+        leaks.extend(found)
+        if found:
+            record.pop("leak_scan", None)
+        else:
+            record["leak_scan"] = digest
+    return leaks
 
 
 def _run(todo: list[Job], workers: int, out_dir: Path, title: str, footer: str, manifest: dict[str, Any],

@@ -53,6 +53,16 @@ def probes_for(modules: Iterable[Any]) -> list[tuple[str, str]]:
     return found
 
 
+def probes_digest(modules: Iterable[Any]) -> str:
+    """Fingerprint of the probes: a clean scan stays valid while this and the file are unchanged."""
+    import hashlib
+
+    h = hashlib.sha256(KEY_MARKER.encode())
+    for field, probe in probes_for(modules):
+        h.update(f"{field}\0{probe}\0".encode())
+    return h.hexdigest()
+
+
 def artifact_text(path: Path) -> str:
     """Extract searchable text from an ipynb, HTML, PDF, JSON, YAML or text artifact."""
     suffix = path.suffix.lower()
