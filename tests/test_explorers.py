@@ -60,7 +60,7 @@ def test_evidence_widget_follows_the_dataset_choice(module: Any, monkeypatch: py
     box = evidence_explorer(module, interactive=True)
     pick = box.children[0].children[0]
     first = [o for o in shown if hasattr(o, "png")][-1].title
-    pick.value = [n for n in sorted(module.datasets) if module.datasets[n].provenance.title != first][0]
+    pick.value = next(n for n in sorted(module.datasets) if module.datasets[n].provenance.title != first)
     assert [o for o in shown if hasattr(o, "png")][-1].title != first
 
 

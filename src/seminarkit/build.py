@@ -20,7 +20,7 @@ from typing import Any
 
 from seminarkit import __version__
 from seminarkit.leaks import Leak, probes_digest, scan
-from seminarkit.plan import Job, plan_jobs
+from seminarkit.plan import Job, plan_jobs, tree_digest
 from seminarkit.site import render_index
 from seminarkit.worker import init_worker, run_job, write_atomic
 
@@ -53,7 +53,7 @@ def footer_text() -> str:
 
 
 def read_manifest(out_dir: Path) -> dict[str, Any]:
-    """The previous manifest's jobs, or {} when there is none or it is unreadable."""
+    """Return the previous manifest's jobs, or {} when there is none or it is unreadable."""
     try:
         data = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
         jobs = data.get("jobs", {})
@@ -63,21 +63,41 @@ def read_manifest(out_dir: Path) -> dict[str, Any]:
 
 
 def is_cached(job: Job, record: dict[str, Any] | None, out_dir: Path) -> bool:
-    """A job is up to date when its inputs hash matches and all its outputs exist."""
+    """Tell whether a job is up to date: true when its inputs hash matches and all its outputs exist."""
     if not record or record.get("inputs_hash") != job.inputs_hash:
         return False
     outputs = record.get("outputs", {})
     return all(fmt in outputs and (out_dir / outputs[fmt]).is_file() for fmt in job.formats)
 
 
-def _write_manifest(manifest: dict[str, Any], out_dir: Path) -> None:
-    body = json.dumps({"seminarkit": __version__, "jobs": dict(sorted(manifest.items()))}, indent=1,
-                      sort_keys=True)
+def build_options(modules: list[str] | None, editions: list[str] | None, formats: list[str] | None,
+                  footer: str) -> str:
+    """Encode the options that change what a build produces, as a stable string."""
+    return json.dumps([sorted(modules or []), sorted(editions or []), sorted(formats or []), footer])
+
+
+def up_to_date(materials_dir: Path, notebooks_dir: Path, out_dir: Path, options: str) -> int | None:
+    """Count the handouts when the last clean build had exactly these inputs and its outputs exist."""
+    try:
+        data = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    jobs = data.get("jobs", {})
+    if not data.get("tree_digest") or data["tree_digest"] != tree_digest(materials_dir, notebooks_dir, options):
+        return None
+    if not all((out_dir / rel).is_file() for record in jobs.values() for rel in record.get("outputs", {}).values()):
+        return None
+    return len(jobs)
+
+
+def _write_manifest(manifest: dict[str, Any], out_dir: Path, digest: str | None = None) -> None:
+    body = json.dumps({"seminarkit": __version__, "tree_digest": digest, "jobs": dict(sorted(manifest.items()))},
+                      indent=1, sort_keys=True)
     write_atomic(out_dir / MANIFEST, (body + "\n").encode("utf-8"))
 
 
-def _write_site(course: Any, manifest: dict[str, Any], out_dir: Path) -> None:
-    _write_manifest(manifest, out_dir)
+def _write_site(course: Any, manifest: dict[str, Any], out_dir: Path, digest: str | None) -> None:
+    _write_manifest(manifest, out_dir, digest)
     write_atomic(out_dir / "index.html", render_index(course, manifest, out_dir).encode("utf-8"))
 
 
@@ -115,7 +135,9 @@ def build(course: Any, *, out_dir: Path, modules: list[str] | None = None, editi
         if todo:
             _run(todo, workers, out_dir, course.spec.title, footer, manifest, result, progress, task, status)
     result.leaks = _leak_gate(course, plan, manifest, out_dir)
-    _write_site(course, manifest, out_dir)
+    digest = tree_digest(course.materials_dir, course.notebooks_dir,
+                         build_options(modules, editions, formats, footer)) if result.ok else None
+    _write_site(course, manifest, out_dir, digest)
     result.seconds = time.perf_counter() - started
     return result
 

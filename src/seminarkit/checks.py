@@ -222,7 +222,7 @@ def check_csv(path: Path, prov: Any, report: _Reporter, sources: set[str],
 def check_course(materials_dir: Path, spec: CourseFile, doc: YamlDoc, modules: dict[str, Any],
                  problems: list[Problem]) -> None:
     """Check the spine: unique ids, notebooks exist, modules have what notebooks need."""
-    from seminarkit.materials import notebooks_dir_for
+    from seminarkit.paths import notebooks_dir_for
 
     report = _Reporter(doc, problems)
     _unique_ids(report, spec)

@@ -27,12 +27,22 @@ def _setup_build(parser: argparse.ArgumentParser) -> None:
 
 @command("build", _setup_build, "Build every handout (HTML and PDF, both editions) and the course site.")
 def _build(args: argparse.Namespace) -> int:
-    from seminarkit.build import build, summary
-    from seminarkit.materials import load_course
+    from seminarkit.build import build_options, footer_text, up_to_date
+    from seminarkit.paths import default_materials_dir, notebooks_dir_for
 
     if args.jobs is not None and args.jobs < 1:
         print("seminarkit: error: --jobs must be at least 1", file=sys.stderr)
         return EXIT_FAILED
+    materials = args.materials or default_materials_dir()
+    options = build_options(args.modules, args.editions, args.formats, footer_text())
+    if not args.force and materials.is_dir():
+        count = up_to_date(materials, notebooks_dir_for(materials), args.out, options)
+        if count is not None:  # fast path: same inputs as the last clean build, outputs present
+            print(f"built 0, cached {count}, failed 0 (nothing changed)")
+            return EXIT_OK
+    from seminarkit.build import build, summary
+    from seminarkit.materials import load_course
+
     course = load_course(args.materials)
     result = build(course, out_dir=args.out, modules=args.modules, editions=args.editions, formats=args.formats,
                    jobs=args.jobs, force=args.force, quiet=args.quiet)

@@ -19,7 +19,7 @@ def _setup(parser: argparse.ArgumentParser) -> None:
 
 
 def lab_command(notebooks: Path, extra: list[str]) -> list[str]:
-    """The JupyterLab command line for a notebooks folder."""
+    """Build the JupyterLab command line for a notebooks folder."""
     cmd = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={notebooks}"]
     if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in extra:
         cmd.append("--allow-root")
@@ -28,7 +28,8 @@ def lab_command(notebooks: Path, extra: list[str]) -> list[str]:
 
 @command("lab", _setup, "Open JupyterLab on the course notebooks.")
 def _lab(args: argparse.Namespace) -> int:
-    from seminarkit.materials import default_materials_dir, load_course
+    from seminarkit.materials import load_course
+    from seminarkit.paths import default_materials_dir
 
     course = load_course(args.materials)  # fail early, with a clear message, on bad materials
     env = dict(os.environ, SEMINARKIT_MATERIALS=str((args.materials or default_materials_dir()).resolve()))

@@ -89,7 +89,7 @@ a.anchor-link { display: none; }
 
 
 def print_html(html: str) -> str:
-    """The handout HTML for printing: JupyterLab's screen stylesheets replaced by a lean one.
+    """Return the handout HTML for printing: JupyterLab's screen stylesheets replaced by a lean one.
 
     The lab CSS is ~300 KB of selectors for widgets and the notebook UI that a handout does
     not use; cascading it dominates PDF time (seconds per page) without changing the page.

@@ -49,7 +49,7 @@ def png_bytes(fig: Any, alt: str, title: str) -> bytes:
 
 
 def figure_html(png: bytes, alt: str, caption: str) -> str:
-    """An HTML ``<figure>`` with the PNG inline, ``alt`` set, and the caption below it."""
+    """Build an HTML ``<figure>`` with the PNG inline, ``alt`` set, and the caption below it."""
     data = base64.b64encode(png).decode("ascii")
     return (
         '<figure class="seminarkit-figure">'
@@ -81,7 +81,7 @@ def figure_output(fig: Any, *, alt: str, title: str, caption: str = "") -> Figur
 
 
 def join_names(names: Sequence[str], limit: int = 6) -> str:
-    """``a, b and c`` (with ``and N more`` past ``limit``), for alt texts."""
+    """Join names as ``a, b and c`` (with ``and N more`` past ``limit``), for alt texts."""
     items = list(names)
     if len(items) > limit:
         items = [*items[:limit], f"{len(names) - limit} more"]

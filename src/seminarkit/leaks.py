@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from seminarkit.editions import instructor_texts
 from seminarkit.errors import LeakError
 
 # Every instructor rendering of a quiz key carries this marker (class name / attribute).
@@ -45,6 +44,8 @@ def fold(text: str) -> str:
 
 def probes_for(modules: Iterable[Any]) -> list[tuple[str, str]]:
     """Build (field path, folded probe text) pairs from the modules' instructor-only prose."""
+    from seminarkit.editions import instructor_texts
+
     found: list[tuple[str, str]] = []
     for module in modules:
         for path, text in instructor_texts(module):

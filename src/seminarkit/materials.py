@@ -7,7 +7,6 @@ schema, runs the cross-reference checks in :mod:`seminarkit.checks`, and either 
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -15,6 +14,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from seminarkit.errors import MaterialsError, Problem, UnknownChoiceError
+from seminarkit.paths import default_materials_dir, notebooks_dir_for
 from seminarkit.problems import problems_from_validation
 from seminarkit.schema.actors import ActorsFile
 from seminarkit.schema.course import CourseFile
@@ -95,30 +95,6 @@ class Course:
     def notebooks_dir(self) -> Path:
         """Where the course's notebooks live."""
         return notebooks_dir_for(self.materials_dir)
-
-
-def default_materials_dir() -> Path:
-    """Find the kit's own materials: ``$SEMINARKIT_MATERIALS``, the installed copy, or the repo."""
-    env = os.environ.get("SEMINARKIT_MATERIALS")
-    if env:
-        return Path(env)
-    here = Path(__file__).resolve().parent
-    packaged = here / "_materials"
-    if (packaged / "course.yaml").is_file():
-        return packaged
-    for parent in here.parents:
-        if (parent / "materials" / "course.yaml").is_file():
-            return parent / "materials"
-    raise MaterialsError(
-        [Problem("materials", None, None, None,
-                 "cannot find the kit's materials (set SEMINARKIT_MATERIALS or pass --materials)")]
-    )
-
-
-def notebooks_dir_for(materials_dir: Path) -> Path:
-    """Return the notebooks folder beside a materials folder (``_notebooks`` when installed)."""
-    installed = materials_dir.parent / "_notebooks"
-    return installed if installed.is_dir() else materials_dir.parent / "notebooks"
 
 
 def _validate_doc(doc: YamlDoc, model: type[M], problems: list[Problem],

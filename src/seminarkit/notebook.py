@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from seminarkit.editions import check_edition, module_for_edition
 from seminarkit.errors import SeminarkitError, UnknownChoiceError
@@ -48,11 +48,11 @@ class Session:
         return [catalogue[n] for n in entry.notebooks]
 
     def module_titles(self) -> dict[str, str]:
-        """Module id -> short title, for cross-module links."""
+        """Map module id -> short title, for cross-module links."""
         return {mid: m.meta.short_title for mid, m in self.course.modules.items()}
 
     def heading(self, subtitle: str) -> Html:
-        """The notebook's heading: module title, notebook title, edition badge."""
+        """Render the notebook's heading: module title, notebook title, edition badge."""
         badge = "Instructor edition" if self.instructor else "Student edition"
         return Html(f'<p class="seminarkit-edition seminarkit-edition-{self.edition}"><b>Module:</b> '
                     f"{html.escape(self.module.meta.title)} · <b>{html.escape(subtitle)}</b> · {badge}</p>")
@@ -109,7 +109,7 @@ def show(*objects: Any) -> None:
 
 
 def figure_for(session: Session, spec: Any) -> Any:
-    """The figure a block's ``figure`` spec asks for (timeline slice, data chart or actor map)."""
+    """Draw the figure a block's ``figure`` spec asks for (timeline slice, data chart or actor map)."""
     module = session.module
     if spec is None:
         return None
@@ -131,7 +131,7 @@ def figure_for(session: Session, spec: Any) -> Any:
 
 def quiz(session: Session, *, questions: list[Any], quiz_id: str, mode: str = "practice", seed: int = 0,
          title: str = "Questions", selection: dict[str, Any] | None = None) -> Any:
-    """A live quiz widget (interactive) or its static rendering (batch builds).
+    """Return a live quiz widget (interactive) or its static rendering (batch builds).
 
     ``selection`` records how the questions were chosen (e.g. ``{"n": 10}``) so that exam
     responses can be scored by replaying the same selection.
@@ -146,7 +146,8 @@ def quiz(session: Session, *, questions: list[Any], quiz_id: str, mode: str = "p
                                   title=title))
     from seminarkit.quiz.widget import QuizWidget
 
-    return QuizWidget(questions, quiz_id=quiz_id, mode=mode, seed=seed, responses_dir=Path.cwd(),
+    widget_mode: Literal["practice", "exam"] = "exam" if mode == "exam" else "practice"
+    return QuizWidget(questions, quiz_id=quiz_id, mode=widget_mode, seed=seed, responses_dir=Path.cwd(),
                       sources=session.module.sources, module=session.module.id,
                       selection={k: v for k, v in (selection or {}).items() if v is not None},
                       title=title)

@@ -56,6 +56,21 @@ def kit_fingerprint() -> str:
     return h.hexdigest()
 
 
+def tree_digest(materials_dir: Path, notebooks_dir: Path, options: str) -> str:
+    """One hash over every build input: materials, notebooks, the kit, and the build options.
+
+    Stored after a clean build; when it matches, nothing can have changed and the build is a
+    no-op without loading (and validating) the materials at all.
+    """
+    h = hashlib.sha256(kit_fingerprint().encode())
+    h.update(options.encode())
+    for root in (materials_dir, notebooks_dir):
+        for path in sorted(root.rglob("*")):
+            if path.is_file():
+                _digest(h, path, root)
+    return h.hexdigest()
+
+
 def module_fingerprint(course: Any, module_id: str) -> str:
     """Hash of one module's materials files plus course.yaml."""
     h = hashlib.sha256()

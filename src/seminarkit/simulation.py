@@ -54,7 +54,7 @@ def assign_roles(roles: Any, class_size: int, seed: int = 0) -> dict[str, list[i
 
 
 def agenda(roles: Any) -> Html:
-    """The chair's agenda with running times."""
+    """Render the chair's agenda with running times."""
     clock, rows = 0, []
     for item in roles.chair_agenda:
         rows.append(f"<tr><td>{clock}–{clock + item.minutes}′</td><td>{e(item.item)}</td></tr>")

@@ -47,12 +47,12 @@ def _ul(items: Iterable[str], cls: str = "") -> str:
 
 
 def instructor_box(title: str, body: str) -> str:
-    """A visibly marked instructor-only box."""
+    """Wrap text in a visibly marked instructor-only box."""
     return (f'<div class="seminarkit-instructor"><p><b>For instructors — {e(title)}</b></p>{body}</div>')
 
 
 def bib_card(module: Any) -> Html:
-    """The bibliographic card; unknown fields say 'not recorded'."""
+    """Render the bibliographic card; unknown fields say 'not recorded'."""
     rec = module.meta.record
     authors = "; ".join(e(a.name) + (f" ({e(a.affiliation)})" if a.affiliation else "")
                         for a in rec.authors) or NOT_RECORDED
@@ -97,7 +97,7 @@ def reading_advice(module: Any, notebooks: Iterable[Any]) -> Html:
 
 
 def session_plan(module: Any, minutes: int) -> Html:
-    """The timed session plan of the given length (instructor edition)."""
+    """Render the timed session plan of the given length (instructor edition)."""
     plans = [p for p in module.meta.session_plans if p.minutes == minutes]
     if not plans:
         return Html(f"<p>No {minutes}-minute plan is recorded for this module.</p>")
@@ -168,7 +168,7 @@ def glossary(module: Any) -> Html:
 
 
 def sources(module: Any) -> Html:
-    """The module's bibliography."""
+    """Render the module's bibliography."""
     items = []
     for src in sorted(module.sources.values(), key=lambda s: (s.publisher.lower(), s.title.lower())):
         who = f"{e(src.author)}, " if src.author else ""

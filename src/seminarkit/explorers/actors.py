@@ -65,7 +65,7 @@ def plot_relations(module: Any, *, highlight: str | None = None) -> FigureOutput
 
 
 def plot_stances(module: Any) -> FigureOutput:
-    """A matrix of actors by argument blocks: a filled cell where a sourced stance exists."""
+    """Draw a matrix of actors by argument blocks: a filled cell where a sourced stance exists."""
     blocks = module.meta.blocks
     actors = [a for a in module.actors.actors if a.stances] or module.actors.actors
     fig, ax = new_figure(9, 0.8 + 0.35 * len(actors))
@@ -132,7 +132,7 @@ def cite(module: Any, ids: list[str]) -> str:
 
 
 def actors_explorer(module: Any, *, interactive: bool = True) -> Any:
-    """A dropdown of actors; the graph highlights the chosen one and its card is shown."""
+    """Build a dropdown of actors; the graph highlights the chosen one and its card is shown."""
     first = module.actors.actors[0].id
     if not interactive:
         return plot_relations(module)

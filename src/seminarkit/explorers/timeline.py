@@ -101,7 +101,7 @@ def plot_timeline(timeline: TimelineFile, events: Sequence[Event], *, title: str
 def timeline_view(module: Any, *, start: int | None = None, end: int | None = None,
                   categories: Iterable[str] | None = None,
                   actors: Iterable[str] | None = None) -> FigureOutput:
-    """The timeline figure of a module for the given filters."""
+    """Draw the timeline figure of a module for the given filters."""
     if module.timeline is None:
         raise ValueError(f"module {module.id!r} has no timeline")
     events = filter_events(module.timeline, start=start, end=end, categories=categories, actors=actors)
@@ -110,7 +110,7 @@ def timeline_view(module: Any, *, start: int | None = None, end: int | None = No
 
 
 def timeline_explorer(module: Any, *, interactive: bool = True) -> Any:
-    """Controls for years, categories and actors above the timeline figure.
+    """Build controls for years, categories and actors above the timeline figure.
 
     With ``interactive=False`` returns the default view as a static figure.
     """

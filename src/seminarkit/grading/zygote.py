@@ -48,7 +48,7 @@ def preload() -> Any:
         from IPython.core.inputtransformer2 import TransformerManager
     except Exception:
         return None
-    manager = TransformerManager()  # type: ignore[no-untyped-call]
+    manager = TransformerManager()
     return manager.transform_cell
 
 
