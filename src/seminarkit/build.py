@@ -14,7 +14,7 @@ import os
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
-from multiprocessing import get_context
+from multiprocessing import active_children, get_context
 from pathlib import Path
 from typing import Any
 
@@ -190,6 +190,9 @@ def _run(todo: list[Job], workers: int, out_dir: Path, title: str, footer: str, 
         pool.shutdown(wait=True)
     except BaseException:
         pool.shutdown(wait=False, cancel_futures=True)
+        for child in active_children():  # the pool's workers: stop them now, cleanly (SIGTERM)
+            child.terminate()
+        pool.shutdown(wait=True)
         _write_manifest(manifest, out_dir)  # keep what finished before the interruption
         raise
 

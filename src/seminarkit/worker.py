@@ -7,6 +7,7 @@ export HTML (nbconvert) and PDF (weasyprint) in-process, and write every output 
 from __future__ import annotations
 
 import os
+import signal
 import tempfile
 import time
 from pathlib import Path
@@ -18,9 +19,20 @@ from seminarkit.execute import WarmKernels, cell_index_by_id, quiet_nbformat_imp
 _KERNELS: WarmKernels | None = None
 
 
+def _exit_on_term(signum: int, frame: Any) -> None:
+    raise SystemExit(128 + signum)
+
+
 def init_worker() -> None:
-    """Pool initializer: import heavy libraries and start warming a kernel."""
+    """Pool initializer: import heavy libraries and start warming a kernel.
+
+    Ctrl-C is the main process's business: workers ignore SIGINT, and the main process
+    stops them with SIGTERM, which becomes SystemExit here so that ``finally`` blocks
+    (temp-file cleanup) and the kernel finalizer still run.
+    """
     global _KERNELS
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _exit_on_term)
     quiet_nbformat_import()
     import nbformat  # noqa: F401
     import papermill  # noqa: F401
