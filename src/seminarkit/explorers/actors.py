@@ -7,6 +7,7 @@ import textwrap
 from typing import Any
 
 from seminarkit.figures import FigureOutput, figure_output, join_names, new_figure, style
+from seminarkit.views import cite
 
 RELATION_ORDER = ("cooperation", "support", "channel", "mediation", "rivalry", "opposition")
 
@@ -118,17 +119,6 @@ def actor_card(module: Any, actor_id: str) -> str:
         parts.append("</ul>")
     parts.append(f"<p><small>Sources: {cite(module, actor.sources)}</small></p></div>")
     return "".join(parts)
-
-
-def cite(module: Any, ids: list[str]) -> str:
-    """Inline source links ``[publisher]`` for a list of source ids."""
-    links = []
-    for sid in ids:
-        src = module.sources.get(sid)
-        if src is not None:
-            links.append(f'<a href="{html.escape(src.url, quote=True)}" title="{html.escape(src.title, quote=True)}">'
-                         f"[{html.escape(src.publisher)}]</a>")
-    return " ".join(links)
 
 
 def actors_explorer(module: Any, *, interactive: bool = True) -> Any:
