@@ -67,7 +67,7 @@ def brief(module: Any, role: Any, delegates: list[int]) -> Html:
     """One delegation brief."""
     facts = "".join(f"<li>{e(f.text)} {cite(module, f.sources)}</li>" for f in role.facts)
     return Html(
-        f'<div class="seminarkit-brief"><h4>{e(role.name)}</h4>'
+        f'<div class="seminarkit-brief"><h3>{e(role.name)}</h3>'
         f"<p><i>Students:</i> {', '.join(f'#{d}' for d in delegates)}</p>"
         f"<p><b>Public position.</b> {e(role.public_position)}</p>"
         f"<p><b>Private interests.</b></p><ul>{''.join(f'<li>{e(i)}</li>' for i in role.private_interests)}</ul>"

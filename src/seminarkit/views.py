@@ -111,7 +111,7 @@ def session_plan(module: Any, minutes: int) -> Html:
             rows.append(f"<tr><td>{clock}–{clock + act.minutes}′</td><td><b>{e(act.title)}</b>{nb}</td>"
                         f"<td>{e(act.description)}{note}</td></tr>")
             clock += act.minutes
-        parts.append(f"<h4>{e(plan.title)} ({plan.minutes} minutes)</h4>"
+        parts.append(f"<h3>{e(plan.title)} ({plan.minutes} minutes)</h3>"
                      f'<table class="seminarkit-plan"><tr><th>Time</th><th>Activity</th><th>What happens</th></tr>'
                      f'{"".join(rows)}</table>')
     for seq in module.meta.sequences:

@@ -101,7 +101,7 @@ def actor_card(module: Any, actor_id: str) -> str:
     blocks = {b.id: b.title for b in module.meta.blocks}
     names = {a.id: a.name for a in module.actors.actors}
     e = html.escape
-    parts = [f'<div class="seminarkit-actor-card"><h4>{e(actor.name)} <small>({e(actor.kind)})</small></h4>',
+    parts = [f'<div class="seminarkit-actor-card"><h3>{e(actor.name)} <small>({e(actor.kind)})</small></h3>',
              f"<p>{e(actor.description)}</p>"]
     for label, items in (("Interests", actor.interests), ("Concerns", actor.concerns)):
         if items:

@@ -21,6 +21,12 @@ EMPTY_CHOICE = "—"
 INPUT_CLASS = "seminarkit-input"
 
 
+def _full_width() -> Any:
+    # ipywidgets gives radio and checkbox widgets a fixed 300px width and fixed-height label
+    # rows: a long option then wraps onto the next option (radio) or is cut off (checkbox).
+    return widgets.Layout(width="auto")
+
+
 def _classed(widget: Any, *classes: str) -> Any:
     for name in (INPUT_CLASS, *classes):
         widget.add_class(name)
@@ -44,7 +50,8 @@ class AnswerInput:
     def _build(self) -> Any:
         q = self.question
         if q.type == "single":
-            self.parts = [_classed(widgets.RadioButtons(options=self.choices, value=None),
+            self.parts = [_classed(widgets.RadioButtons(options=self.choices, value=None,
+                                                        layout=_full_width()),
                                    "seminarkit-choice")]
             return self.parts[0]
         if q.type == "truefalse":
@@ -53,7 +60,8 @@ class AnswerInput:
                                                         value=None), "seminarkit-choice")]
             return self.parts[0]
         if q.type == "multiple":
-            self.parts = [_classed(widgets.Checkbox(value=False, description=opt, indent=False),
+            self.parts = [_classed(widgets.Checkbox(value=False, description=opt, indent=False,
+                                                    layout=_full_width()),
                                    "seminarkit-option") for opt in self.choices]
             return widgets.VBox(self.parts)
         if q.type in ("numeric", "text"):

@@ -1,0 +1,271 @@
+"""The kit's notebooks in a real JupyterLab, driven by headless Chromium (issue 9, scenarios 1-3).
+
+One JupyterLab server per module, on 127.0.0.1 with a random port and a token, serving a temp
+copy of notebooks/ (06-quiz switched to exam mode there); every page opens with ``?reset``.
+Screenshots go to build/screenshots/. See tests/browser_support.py for when these tests skip.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from browser_support import (
+    MATERIALS,
+    NOTEBOOKS,
+    LabServer,
+    broken_images,
+    chromium_browser,
+    error_outputs,
+    illegible_options,
+    open_notebook,
+    require_chromium,
+    run_all,
+    screenshot,
+    set_parameters,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.kernel, pytest.mark.slow, pytest.mark.timeout(300)]
+
+MODULE = "afghanistan-2018"
+EXAM_SEED = 0
+EXAM_N = 10
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with chromium_browser() as b:
+        yield b
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
+    require_chromium()  # no point starting a server the browser cannot reach
+    home = tmp_path_factory.mktemp("lab")
+    root = home / "notebooks"
+    shutil.copytree(NOTEBOOKS, root, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "*.responses.json"))
+    set_parameters(root / "06-quiz.ipynb", mode="exam", n_questions=EXAM_N, seed=EXAM_SEED)
+    server = LabServer(root=root, home=home)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def page(browser: Any, lab: LabServer, request: pytest.FixtureRequest) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1400, "height": 1800})
+    context.set_default_timeout(60_000)
+    pg = context.new_page()
+    failed = request.session.testsfailed
+    try:
+        yield pg
+    finally:
+        if request.session.testsfailed > failed:
+            screenshot(pg, f"FAILED-{request.node.name}")
+        context.close()
+
+
+def _instructor_module() -> Any:
+    from seminarkit.materials import load_course
+
+    return load_course(MATERIALS).module(MODULE)
+
+
+def _block_selection(module: Any, per_block: int = 3, seed: int = 0) -> list[Any]:
+    """Return the practice questions 02-walkthrough shows, block by block (as block_questions)."""
+    from seminarkit.quiz.select import select_questions
+
+    chosen: list[Any] = []
+    for blk in module.meta.blocks:
+        available = sum(q.block == blk.id for q in module.quiz.questions)
+        if available:
+            chosen += select_questions(module.quiz, n=min(per_block, available), seed=seed,
+                                       blocks=[blk.id])
+    return chosen
+
+
+def _choice_label(question: Any, right: bool) -> str:
+    """Return the radio label that answers a single/true-false question rightly or wrongly."""
+    if question.type == "truefalse":
+        return "True" if bool(question.answer) == right else "False"
+    if right:
+        return str(question.answer)
+    return next(opt for opt in question.options if opt != question.answer)
+
+
+def _question_box(page: Any, question_id: str) -> Any:
+    from seminarkit.quiz.common import css_id
+
+    box = page.locator(f".seminarkit-question.{css_id(question_id)}")
+    assert box.count() == 1, f"expected one widget for question {question_id}, found {box.count()}"
+    return box
+
+
+# -- scenario 1 -------------------------------------------------------------------------------------
+def test_walkthrough_runs_and_practice_feedback(page: Any, lab: LabServer) -> None:
+    module = _instructor_module()
+    questions = _block_selection(module)
+    choice = [q for q in questions if q.type in ("single", "truefalse")]
+    assert len(choice) >= 2, "02-walkthrough needs two single-choice or true/false practice questions"
+    right_q, wrong_q = choice[0], choice[1]
+
+    open_notebook(page, lab, "02-walkthrough.ipynb")
+    run_all(page)
+    screenshot(page, "1-walkthrough-run-all")
+
+    assert error_outputs(page) == [], "02-walkthrough wrote errors or warnings"
+    figures = page.locator(".jp-OutputArea-output .seminarkit-figure img")
+    assert figures.count() >= 1, "no figure in 02-walkthrough"
+    for index in range(figures.count()):
+        figures.nth(index).scroll_into_view_if_needed()
+        assert figures.nth(index).is_visible()
+    assert broken_images(page, ".seminarkit-figure") == []
+
+    quizzes = page.locator(".seminarkit-quiz.seminarkit-quiz-practice")
+    blocks = {q.block for q in questions}
+    assert quizzes.count() == len(blocks), "one practice widget per block with questions"
+    assert page.locator(".seminarkit-quiz .seminarkit-question").count() == len(questions)
+    assert illegible_options(page, ".seminarkit-quiz") == [], "answer options overflow their rows"
+
+    for question, right, expected in [(right_q, True, r"^\s*Correct"), (wrong_q, False, r"^\s*Not quite")]:
+        box = _question_box(page, question.id)
+        box.scroll_into_view_if_needed()
+        box.get_by_role("radio", name=_choice_label(question, right), exact=True).check()
+        box.locator(".seminarkit-check").click()
+        feedback = box.locator(".seminarkit-feedback")
+        from playwright.sync_api import expect
+
+        expect(feedback).to_have_text(re.compile(expected), timeout=20_000)
+        screenshot(page, f"1-walkthrough-{'right' if right else 'wrong'}-{question.id}", box)
+    assert error_outputs(page) == []
+
+
+# -- scenario 2 -------------------------------------------------------------------------------------
+_IMG = ".seminarkit-timeline-explorer .seminarkit-explorer-output .seminarkit-figure img"
+
+
+def _figure_digest(page: Any) -> str:
+    src = page.locator(_IMG).first.get_attribute("src") or ""
+    return hashlib.sha256(src.encode()).hexdigest()
+
+
+def test_timeline_slider_redraws_figure(page: Any, lab: LabServer) -> None:
+    from playwright.sync_api import expect
+
+    open_notebook(page, lab, "03-timeline.ipynb")
+    run_all(page)
+    explorer = page.locator(".seminarkit-timeline-explorer")
+    expect(page.locator(_IMG)).to_have_count(1, timeout=30_000)
+    explorer.scroll_into_view_if_needed()
+    assert error_outputs(page) == []
+    assert broken_images(page, ".seminarkit-timeline-explorer") == []
+    readout = explorer.locator(".widget-readout").first
+    years_before = readout.inner_text()
+    before = _figure_digest(page)
+    alt_before = page.locator(_IMG).first.get_attribute("alt")
+    screenshot(page, "2-timeline-before", explorer)
+
+    # One key press (PageUp: five steps) on the lower handle is one change, so one redraw.
+    handle = explorer.locator(".noUi-handle-lower")
+    handle.focus()
+    handle.press("PageUp")
+    expect(readout).not_to_have_text(years_before)
+    start, end = re.findall(r"\d{4}", readout.inner_text())
+    assert int(start) > int(re.findall(r"\d{4}", years_before)[0])
+    caption = explorer.locator(".seminarkit-explorer-output .seminarkit-figure figcaption")
+    expect(caption).to_contain_text(f"timeline {start}–{end}", timeout=30_000)
+    expect(page.locator(_IMG)).to_have_count(1)
+    page.wait_for_function(
+        "(sel) => { const img = document.querySelector(sel);"
+        " return img && img.complete && img.naturalWidth > 0; }", arg=_IMG)
+    after = _figure_digest(page)
+    screenshot(page, "2-timeline-after", explorer)
+    assert after != before, "the figure did not change when the year range changed"
+    assert page.locator(_IMG).first.get_attribute("alt") != alt_before, \
+        "the alt text should describe the narrower range"
+    assert broken_images(page, ".seminarkit-timeline-explorer") == []
+    assert error_outputs(page) == []
+
+
+# -- scenario 3 -------------------------------------------------------------------------------------
+def _number_text(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def _answer_in_browser(box: Any, question: Any) -> Any:
+    """Answer ``question`` rightly through its widgets; return what the responses file should hold."""
+    kind = question.type
+    if kind in ("single", "truefalse"):
+        box.get_by_role("radio", name=_choice_label(question, True), exact=True).check()
+        return question.answer if kind == "single" else bool(question.answer)
+    if kind == "multiple":
+        for option in question.answer:
+            box.get_by_role("checkbox", name=option, exact=True).check()
+        return sorted(question.answer)
+    if kind == "numeric":
+        text = _number_text(question.answer)
+        box.locator(".seminarkit-numeric input").fill(text)
+        return text
+    if kind == "text":
+        box.locator(".seminarkit-text input").fill(question.answer[0])
+        return question.answer[0]
+    if kind == "ordering":
+        selects = box.locator(".seminarkit-position select")
+        for index, item in enumerate(question.answer):
+            selects.nth(index).select_option(label=item)
+        return list(question.answer)
+    if kind == "matching":
+        selects = box.locator(".seminarkit-match select")
+        for index, left in enumerate(question.left):
+            selects.nth(index).select_option(label=question.answer[left])
+        return dict(question.answer)
+    raise AssertionError(f"no browser driver for question type {kind!r}")
+
+
+def test_exam_quiz_saves_responses(page: Any, lab: LabServer) -> None:
+    from playwright.sync_api import expect
+
+    from seminarkit.quiz.scoring import score_responses
+    from seminarkit.quiz.select import select_questions
+
+    module = _instructor_module()
+    questions = list(select_questions(module.quiz, n=EXAM_N, seed=EXAM_SEED))
+    responses = lab.root / f"{MODULE}-quiz.responses.json"
+    responses.unlink(missing_ok=True)
+
+    open_notebook(page, lab, "06-quiz.ipynb")
+    run_all(page)
+    expect(page.locator(".seminarkit-quiz.seminarkit-quiz-exam")).to_have_count(1)
+    assert page.locator(".seminarkit-quiz .seminarkit-check").count() == 0, "exam mode has no Check"
+    assert illegible_options(page, ".seminarkit-quiz") == [], "answer options overflow their rows"
+    assert error_outputs(page) == []
+
+    expected: dict[str, Any] = {}
+    for question in questions:
+        box = _question_box(page, question.id)
+        box.scroll_into_view_if_needed()
+        expected[question.id] = _answer_in_browser(box, question)
+    page.locator(".seminarkit-quiz .seminarkit-save").click()
+    status = page.locator(".seminarkit-quiz .seminarkit-status")
+    expect(status).to_contain_text(f"Saved {len(questions)} of {len(questions)} answers", timeout=20_000)
+    screenshot(page, "3-quiz-exam-saved", page.locator(".seminarkit-quiz"))
+
+    assert responses.is_file(), f"no {responses.name} in {lab.root}: {sorted(p.name for p in lab.root.iterdir())}"
+    data = json.loads(responses.read_text(encoding="utf-8"))
+    assert data["quiz_id"] == f"{MODULE}-quiz"
+    assert data["questions"] == [q.id for q in questions]
+    types = {q.id: q.type for q in questions}
+    saved = {qid: sorted(v) if types[qid] == "multiple" else v for qid, v in data["answers"].items()}
+    assert saved == expected
+    scores = score_responses(module, data)
+    assert [s.status for s in scores] == ["correct"] * len(questions), \
+        [(s.question_id, s.status) for s in scores]
+
