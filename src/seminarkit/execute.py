@@ -33,11 +33,23 @@ def quiet_nbformat_import() -> None:
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 
-class WarmKernels:
-    """Hand out freshly started kernels, pre-warming the next one in the background."""
+# Run between two jobs on a reused kernel: forget the previous notebook's variables and
+# number cells from 1 again; imported modules (the expensive part) stay loaded.
+RESET = "get_ipython().run_line_magic('reset', '-f')\nget_ipython().execution_count = 1"
 
-    def __init__(self, *, warmup: str = WARMUP, env: dict[str, str] | None = None):
-        self.warmup, self.env = warmup, env
+
+class WarmKernels:
+    """Hand out warm kernels: booted ahead of time with the kit's imports done.
+
+    With ``reuse`` (the default) a kernel that finished a job cleanly is reset (user
+    namespace cleared, execution count back to 1) and serves the next job, so the imports
+    are paid once per worker, not once per handout. A job that failed, timed out or killed
+    its kernel gets a freshly booted one.
+    """
+
+    def __init__(self, *, warmup: str = WARMUP, env: dict[str, str] | None = None,
+                 cwd: str | None = None, reuse: bool = True):
+        self.warmup, self.env, self.cwd, self.reuse = warmup, env, cwd, reuse
         self._next: tuple[Any, Any] | None = None
 
     def _boot(self) -> tuple[Any, Any]:
@@ -46,8 +58,10 @@ class WarmKernels:
         km = KernelManager(kernel_name=KERNEL_NAME)
         # The kernel's own stderr only carries ipykernel's transport banner; errors in
         # notebook code arrive through the iopub channel as outputs.
-        km.start_kernel(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                        **({"env": self.env} if self.env else {}))
+        extra: dict[str, Any] = {"env": self.env} if self.env else {}
+        if self.cwd:
+            extra["cwd"] = self.cwd
+        km.start_kernel(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **extra)
         kc = km.client()
         kc.start_channels()
         kc.execute(self.warmup, silent=True, store_history=False)  # queued; runs while we work
@@ -59,11 +73,28 @@ class WarmKernels:
             self._next = self._boot()
 
     def take(self) -> Any:
-        """Return a started kernel manager for one job, and boot the following one."""
+        """Return a started kernel manager for one job."""
         km, kc = self._next if self._next is not None else self._boot()
         self._next = None
         kc.stop_channels()
         return km
+
+    def release(self, km: Any, *, ok: bool) -> None:
+        """Take a kernel back after its job: reset it for reuse, or replace it."""
+        if ok and self.reuse and km.is_alive():
+            kc = km.client()
+            kc.start_channels()
+            try:
+                reply = kc.execute_interactive(RESET, silent=True, store_history=False, timeout=30,
+                                               output_hook=lambda _msg: None)
+                if reply["content"]["status"] == "ok":
+                    self._next = (km, kc)
+                    return
+            except Exception:  # any trouble: fall through to a fresh kernel
+                pass
+            kc.stop_channels()
+        km.shutdown_kernel(now=True)
+        self.prepare()
 
     def close(self) -> None:
         """Shut down the kernel kept in reserve."""
@@ -116,8 +147,9 @@ def run_notebook(
     import papermill as pm
 
     km = kernels.take() if kernels is not None else None
+    ok = False
     try:
-        return pm.execute_notebook(
+        result = pm.execute_notebook(
             notebook if not isinstance(notebook, Path) else str(notebook),
             str(output_path) if output_path else None,
             parameters=parameters,
@@ -128,6 +160,8 @@ def run_notebook(
             cwd=str(cwd) if cwd else None,
             km=km,
         )
+        ok = True
+        return result
     except pm.PapermillExecutionError as exc:
         index, cell_id = locate_cell(notebook, exc.source, exc.cell_index)
         raise NotebookFailed(name, cell_index=index, ename=exc.ename, evalue=str(exc.evalue),
@@ -138,7 +172,7 @@ def run_notebook(
                              if str(exc) else "", module=module, edition=edition,
                              marked_path=str(output_path) if output_path else None) from None
     finally:
-        if km is not None:
+        if km is not None and kernels is not None:
+            kernels.release(km, ok=ok)
+        elif km is not None:
             km.shutdown_kernel(now=True)
-        if kernels is not None:
-            kernels.prepare()

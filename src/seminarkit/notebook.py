@@ -15,6 +15,7 @@ from typing import Any, Literal
 from seminarkit.editions import check_edition, module_for_edition
 from seminarkit.errors import SeminarkitError, UnknownChoiceError
 from seminarkit.markers import INSTRUCTOR
+from seminarkit.paths import default_materials_dir
 from seminarkit.views import Html
 
 SESSION_LENGTHS = (60, 90)
@@ -81,13 +82,11 @@ def check_choice(name: str, value: object, choices: tuple[Any, ...]) -> Any:
 def start(notebook: str, *, module: str, edition: str = "student", materials_dir: str | Path | None = None,
           interactive: bool = True, session_minutes: int | None = None) -> Session:
     """Validate the common parameters and load the module for ``edition``."""
-    from seminarkit.materials import load_course
-
     check_edition(edition)
     _check_bool("interactive", interactive)
     if session_minutes is not None:
         check_choice("session_minutes", session_minutes, SESSION_LENGTHS)
-    course = load_course(Path(materials_dir) if materials_dir else None)
+    course = _course(Path(materials_dir) if materials_dir else default_materials_dir())
     mod = course.module(module)
     entry = next(m for m in course.spec.modules if m.id == module)
     if notebook not in entry.notebooks:
@@ -95,6 +94,33 @@ def start(notebook: str, *, module: str, edition: str = "student", materials_dir
         raise ParameterError(f"notebook {notebook} does not apply to module {module!r}; "
                              f"choose one of: {', '.join(applies)}")
     return Session(notebook, course, module_for_edition(mod, edition), edition, interactive)
+
+
+_COURSES: dict[tuple[str, str], Any] = {}
+
+
+def _course(materials_dir: Path) -> Any:
+    """Load the course once per process while its files are unchanged.
+
+    A reused build kernel makes many handouts from the same materials.
+    """
+    from seminarkit.materials import load_course
+
+    key = (str(materials_dir.resolve()), materials_digest(materials_dir))
+    if key not in _COURSES:
+        _COURSES.clear()
+        _COURSES[key] = load_course(materials_dir)
+    return _COURSES[key]
+
+
+def materials_digest(materials_dir: Path) -> str:
+    """Hash of every file under the materials folder (names and contents)."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for path in sorted(p for p in materials_dir.rglob("*") if p.is_file()):
+        h.update(str(path.relative_to(materials_dir)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
 
 
 def show(*objects: Any) -> None:

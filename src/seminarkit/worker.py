@@ -43,7 +43,8 @@ def init_worker() -> None:
 
     from multiprocessing.util import Finalize
 
-    _KERNELS = WarmKernels()
+    # Reused kernels live in one working folder for the worker's lifetime.
+    _KERNELS = WarmKernels(cwd=tempfile.mkdtemp(prefix="seminarkit-kernel-"))
     _KERNELS.prepare()
     Finalize(_KERNELS, _KERNELS.close, exitpriority=10)  # no kernel outlives its worker
 
