@@ -37,12 +37,13 @@ def command(
     return register
 
 
-def _materials_option(parser: argparse.ArgumentParser) -> None:
+def materials_option(parser: argparse.ArgumentParser) -> None:
+    """Add the ``--materials DIR`` option every materials-reading command shares."""
     parser.add_argument("--materials", type=Path, default=None, metavar="DIR",
                         help="materials folder (default: the kit's own materials)")
 
 
-@command("validate", _materials_option, "Check every materials file and report all problems.")
+@command("validate", materials_option, "Check every materials file and report all problems.")
 def _validate(args: argparse.Namespace) -> int:
     from seminarkit.materials import summary_line, validate
 

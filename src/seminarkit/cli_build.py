@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from seminarkit.cli import EXIT_FAILED, EXIT_OK, command
+from seminarkit.cli import EXIT_FAILED, EXIT_OK, command, materials_option
 
 
 def _csv(value: str) -> list[str]:
@@ -14,8 +14,7 @@ def _csv(value: str) -> list[str]:
 
 
 def _setup_build(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--materials", type=Path, default=None, metavar="DIR",
-                        help="materials folder (default: the kit's own materials)")
+    materials_option(parser)
     parser.add_argument("--modules", type=_csv, default=None, help="comma-separated module ids (default: all)")
     parser.add_argument("--editions", type=_csv, default=None, help="student,instructor (default: both)")
     parser.add_argument("--formats", type=_csv, default=None, help="html,pdf (default: both)")
@@ -58,7 +57,7 @@ def _build(args: argparse.Namespace) -> int:
 def _setup_leaks(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", type=Path, nargs="+", metavar="PATH",
                         help="build folder (its */student/ artifacts are scanned) or student files/folders")
-    parser.add_argument("--materials", type=Path, default=None, metavar="DIR")
+    materials_option(parser)
 
 
 @command("check-leaks", _setup_leaks, "Scan student artifacts for instructor-only content.")

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from seminarkit.cli import EXIT_INVALID, EXIT_OK, command
+from seminarkit.cli import EXIT_INVALID, EXIT_OK, command, materials_option
 from seminarkit.errors import SeminarkitError
 
 
@@ -16,8 +16,7 @@ def _release_options(parser: argparse.ArgumentParser) -> None:
                         help="instructor source notebooks (exercises/<module>/<name>.ipynb)")
     parser.add_argument("--out", type=Path, required=True, metavar="DIR",
                         help="folder for the student versions and bundle")
-    parser.add_argument("--materials", type=Path, default=None, metavar="DIR",
-                        help="materials folder (default: the kit's own materials)")
+    materials_option(parser)
 
 
 @command("release", _release_options,
@@ -45,8 +44,7 @@ def _grade_options(parser: argparse.ArgumentParser) -> None:
                         help="regrade submissions already in the gradebook")
     parser.add_argument("--scheduler", default=None, metavar="ADDRESS",
                         help="run on a Dask distributed scheduler (needs seminarkit[distributed])")
-    parser.add_argument("--materials", type=Path, default=None, metavar="DIR",
-                        help="materials folder (default: the kit's own materials)")
+    materials_option(parser)
     parser.add_argument("--export-manual", type=Path, default=None, metavar="FILE",
                         help="write the manual-marking sheet (.csv or .html) and stop")
     parser.add_argument("--import-manual", type=Path, default=None, metavar="FILE",

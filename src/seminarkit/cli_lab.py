@@ -8,12 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from seminarkit.cli import command
+from seminarkit.cli import command, materials_option
 
 
 def _setup(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--materials", type=Path, default=None, metavar="DIR",
-                        help="materials folder the notebooks use (default: the kit's own)")
+    materials_option(parser)
     parser.add_argument("lab_args", nargs=argparse.REMAINDER,
                         help="further arguments for jupyter lab (e.g. --port 8890 --no-browser)")
 

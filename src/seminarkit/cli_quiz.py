@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from seminarkit.cli import EXIT_FAILED, EXIT_INVALID, EXIT_OK, command
+from seminarkit.cli import EXIT_FAILED, EXIT_INVALID, EXIT_OK, command, materials_option
 from seminarkit.errors import UnknownChoiceError
 
 EXPORT_FORMATS = ("gift", "csv", "json")
@@ -21,8 +21,7 @@ EXPORT_FORMATS = ("gift", "csv", "json")
 
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("module", metavar="MODULE", help="module id, e.g. afghanistan-2018")
-    parser.add_argument("--materials", type=Path, default=None, metavar="DIR",
-                        help="materials folder (default: the kit's own materials)")
+    materials_option(parser)
 
 
 def _setup(parser: argparse.ArgumentParser) -> None:
