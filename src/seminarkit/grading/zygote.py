@@ -53,10 +53,19 @@ def preload() -> Any:
 
 
 def readable_paths() -> list[str]:
-    """Trees the student process may read: the Python installation and system folders."""
+    """Trees the student process may read: the Python installation and system folders.
+
+    Never ``sys.path`` as a whole: under ``python -m`` (and under pytest) it starts with the
+    working directory, typically the course repository, which holds the instructor sources.
+    Only the interpreter's own trees and the installed ``seminarkit`` package folder are read.
+    """
+    import sysconfig
+
+    import seminarkit
+
     paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, "/usr", "/lib", "/lib64", "/bin",
-             "/etc", "/proc", "/dev", "/sys"}
-    paths.update(p for p in sys.path if p and os.path.isabs(p))
+             "/etc", "/proc", "/dev", "/sys", os.path.dirname(os.path.abspath(seminarkit.__file__))}
+    paths.update(v for k, v in sysconfig.get_paths().items() if k in {"stdlib", "platstdlib", "purelib", "platlib"})
     if os.environ.get("MPLCONFIGDIR"):
         paths.add(os.environ["MPLCONFIGDIR"])
     return sorted(p for p in paths if os.path.exists(p))
