@@ -110,7 +110,8 @@ def _write(path: Path, rows: list[dict[str, str]]) -> None:
 
 @pytest.mark.kernel
 def test_dask_local_cluster(tmp_path: Path) -> None:
-    distributed = pytest.importorskip("distributed")
+    import distributed  # a test extra: missing it must fail, not skip
+
     from seminarkit.grading.grade import grade
 
     subs = [_solved(tmp_path / "carol.ipynb"), tmp_path / "dan.ipynb"]
