@@ -20,9 +20,14 @@ REPO = Path(__file__).resolve().parents[1]
 def test_ctrl_c_leaves_no_half_written_files(tmp_path: Path) -> None:
     out = tmp_path / "out"
     # A terminal's Ctrl-C reaches the whole process group: the CLI, its workers and their kernels.
+    # The child restores Python's own SIGINT handler first: when the test suite itself runs as a
+    # background job (as CI scripts may), SIGINT arrives ignored, as it would for `build &`.
+    # HTML and PDF: each job takes long enough that the interrupt lands mid-build, not in its last instant.
+    args = ["build", "--modules", "afghanistan-2018", "--formats", "html,pdf", "--out", str(out), "--quiet"]
+    script = ("import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+              "from seminarkit.cli import main; sys.exit(main(sys.argv[1:]))")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "seminarkit", "build", "--modules", "afghanistan-2018", "--formats", "html",
-         "--out", str(out), "--quiet"],
+        [sys.executable, "-c", script, *args],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
     )
     deadline = time.monotonic() + 120
@@ -35,7 +40,7 @@ def test_ctrl_c_leaves_no_half_written_files(tmp_path: Path) -> None:
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         raise
-    assert proc.returncode == 130, err
+    assert proc.returncode == 130, f"exit {proc.returncode}; stderr: {err!r}"
     assert "interrupted" in err
     assert "Traceback" not in err, err
     assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
