@@ -117,9 +117,10 @@ def materials_digest(materials_dir: Path) -> str:
     """Hash of every file under the materials folder (names and contents)."""
     import hashlib
 
+    from seminarkit.plan import hash_tree
+
     h = hashlib.sha256()
-    for path in sorted(p for p in materials_dir.rglob("*") if p.is_file()):
-        h.update(str(path.relative_to(materials_dir)).encode() + b"\0" + path.read_bytes() + b"\0")
+    hash_tree(h, materials_dir)
     return h.hexdigest()
 
 

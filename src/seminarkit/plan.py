@@ -6,6 +6,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,14 @@ def _digest(h: Any, path: Path, root: Path) -> None:
     h.update(b"\0")
 
 
+def hash_tree(h: Any, root: Path) -> None:
+    """Feed every file under ``root`` (relative name and contents, in sorted order) into ``h``."""
+    for path in sorted(root.rglob("*")):
+        if path.is_file():
+            _digest(h, path, root)
+
+
+@lru_cache(maxsize=1)
 def kit_fingerprint() -> str:
     """Hash of the kit itself: version, library sources and template (a code change rebuilds)."""
     h = hashlib.sha256(__version__.encode())
@@ -65,9 +74,7 @@ def tree_digest(materials_dir: Path, notebooks_dir: Path, options: str) -> str:
     h = hashlib.sha256(kit_fingerprint().encode())
     h.update(options.encode())
     for root in (materials_dir, notebooks_dir):
-        for path in sorted(root.rglob("*")):
-            if path.is_file():
-                _digest(h, path, root)
+        hash_tree(h, root)
     return h.hexdigest()
 
 
