@@ -19,6 +19,8 @@ class ColumnSpec(Record):
     unit: str | None = None
     description: str | None = None
     required: bool = True
+    minimum: float | None = None
+    maximum: float | None = None
 
 
 class DatasetProvenance(Record):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator
 
@@ -22,6 +22,13 @@ def _check_url(value: str) -> str:
 Url = Annotated[str, AfterValidator(_check_url)]
 
 
+SourceKind = Literal["primary", "scholarly", "press", "reference"]
+"""primary: the producing body (UN agencies, governments, election commissions, official
+documents, the analyses themselves); scholarly: named-author research; press: news
+organisations with editorial standards and wire agencies; reference: encyclopaedias and
+reference works of a named publisher."""
+
+
 class Source(Record):
     """A public source with a URL that resolves."""
 
@@ -29,6 +36,9 @@ class Source(Record):
     title: Text
     publisher: Text
     url: Url
+    kind: SourceKind | None = None
+    state_media: bool = False
+    checked: Date | None = None
     author: str | None = None
     date: Date | None = None
     note: str | None = None
