@@ -38,7 +38,7 @@ def timed(cmd: list[str], **kw: object) -> tuple[float, str]:
 
 def jobs_of(materials: Path, modules: list[str] | None) -> list[tuple[str, str, str, Path]]:
     sys.path.insert(0, str(REPO / "src"))
-    from seminarkit.materials import load_course
+    from seminarkit.content.materials import load_course
 
     course = load_course(materials)
     files = {n.id: n.file for n in course.spec.notebooks}

@@ -74,7 +74,7 @@ def page(browser: Any, lab: LabServer, request: pytest.FixtureRequest) -> Iterat
 
 
 def _instructor_module() -> Any:
-    from seminarkit.materials import load_course
+    from seminarkit.content.materials import load_course
 
     return load_course(MATERIALS).module(MODULE)
 

@@ -162,8 +162,8 @@ def test_failing_notebook_keeps_previous_outputs_and_names_the_cell(
 
 @pytest.mark.kernel
 def test_leak_gate_catches_a_planted_leak(kit: Path, run_cli: Callable[..., tuple[int, str, str]]) -> None:
+    from seminarkit.content.materials import load_course
     from seminarkit.editions import instructor_texts
-    from seminarkit.materials import load_course
 
     code, _, err = _build(run_cli, kit, "--formats", "html", "--modules", "moldova-2025")
     assert code == 0, err

@@ -51,7 +51,7 @@ def test_ctrl_c_leaves_no_half_written_files(tmp_path: Path) -> None:
 
 
 def test_lab_command_opens_the_notebooks_folder() -> None:
-    from seminarkit.cli_lab import lab_command
+    from seminarkit.cli.lab import lab_command
 
     cmd = lab_command(REPO / "notebooks", ["--", "--no-browser", "--port", "8890"])
     assert cmd[:3] == [sys.executable, "-m", "jupyterlab"]

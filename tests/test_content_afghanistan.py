@@ -12,9 +12,9 @@ import re
 
 import pytest
 
+from seminarkit.content.materials import Course, Module, load_course, validate
+from seminarkit.content.schema.quiz import QUESTION_TYPES
 from seminarkit.errors import MaterialsError
-from seminarkit.materials import Course, Module, load_course, validate
-from seminarkit.schema.quiz import QUESTION_TYPES
 
 MODULE = "afghanistan-2018"
 CATEGORIES = {"diplomacy", "security", "terrorism", "us-nato", "drugs", "russia-taliban"}

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from seminarkit.content.materials import Course, Module, load_course, validate
+from seminarkit.content.schema.quiz import QUESTION_TYPES
 from seminarkit.errors import MaterialsError
-from seminarkit.materials import Course, Module, load_course, validate
-from seminarkit.schema.quiz import QUESTION_TYPES
 
 MODULES = ["russian-army-1993-2022", "nuclear-deterrence-ukraine"]
 MAIN_MODULE = "afghanistan-2018"

@@ -1,13 +1,13 @@
 """Content minimums for the kazakhstan-2022 and moldova-2025 modules (issue 7).
 
-Loads the real course with :func:`seminarkit.materials.load_course` and checks, per module,
+Loads the real course with :func:`seminarkit.content.materials.load_course` and checks, per module,
 the minimums the issue sets: objectives, blocks, events, actors, relations, terms, quiz size
 and types, a 60-minute plan, a link to the main module, an exercise idea, confidence flags in
 the data, and internal references.
 
 Other modules are edited in parallel; if the course as a whole does not load, these tests
 fail only when a reported problem concerns one of the two modules tested here, and otherwise
-check the course returned by :func:`seminarkit.materials.validate`.
+check the course returned by :func:`seminarkit.content.materials.validate`.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from functools import cache
 
 import pytest
 
+from seminarkit.content.materials import Course, Module, load_course, validate
+from seminarkit.content.schema.quiz import QUESTION_TYPES
 from seminarkit.errors import MaterialsError, Problem
-from seminarkit.materials import Course, Module, load_course, validate
-from seminarkit.schema.quiz import QUESTION_TYPES
 
 MODULES = ["kazakhstan-2022", "moldova-2025"]
 MAIN_MODULE = "afghanistan-2018"

@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 
+from seminarkit.content.materials import load_course
 from seminarkit.errors import SeminarkitError, UnknownChoiceError
-from seminarkit.explorers.timeline import assign_lanes, filter_events, timeline_view
-from seminarkit.materials import load_course
-from seminarkit.notebook import start
+from seminarkit.render.explorers.timeline import assign_lanes, filter_events, timeline_view
+from seminarkit.render.notebook import start
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +39,7 @@ def test_timeline_widget_redraws_when_the_slider_moves(module: Any, monkeypatch:
 
     shown: list[Any] = []
     monkeypatch.setattr(IPython.display, "display", lambda *objs, **_: shown.extend(objs))
-    from seminarkit.explorers.timeline import timeline_explorer
+    from seminarkit.render.explorers.timeline import timeline_explorer
 
     box = timeline_explorer(module, interactive=True)
     slider = box.children[0]
@@ -55,7 +55,7 @@ def test_evidence_widget_follows_the_dataset_choice(module: Any, monkeypatch: py
 
     shown: list[Any] = []
     monkeypatch.setattr(IPython.display, "display", lambda *objs, **_: shown.extend(objs))
-    from seminarkit.explorers.evidence import evidence_explorer
+    from seminarkit.render.explorers.evidence import evidence_explorer
 
     box = evidence_explorer(module, interactive=True)
     pick = box.children[0].children[0]
@@ -96,7 +96,7 @@ def test_unknown_choice_lists_values() -> None:
 
 @pytest.mark.parametrize("size", [6, 12, 30])
 def test_role_assignment_seats_everyone(module: Any, size: int) -> None:
-    from seminarkit.simulation import assign_roles
+    from seminarkit.render.simulation import assign_roles
 
     seats = assign_roles(module.roles, size, seed=3)
     assert sorted(s for group in seats.values() for s in group) == list(range(1, size + 1))
@@ -107,7 +107,7 @@ def test_role_assignment_seats_everyone(module: Any, size: int) -> None:
 
 @pytest.mark.parametrize("size", [2, 99, "ten"])
 def test_role_assignment_rejects_impossible_classes(module: Any, size: Any) -> None:
-    from seminarkit.simulation import ClassSizeError, assign_roles
+    from seminarkit.render.simulation import ClassSizeError, assign_roles
 
     with pytest.raises(ClassSizeError):
         assign_roles(module.roles, size)

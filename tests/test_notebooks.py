@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from seminarkit.build import BuildResult, build
-from seminarkit.leaks import scan
-from seminarkit.materials import Course, load_course
+from seminarkit.content.materials import Course, load_course
+from seminarkit.handouts.build import BuildResult, build
+from seminarkit.handouts.leaks import scan
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
@@ -36,7 +36,7 @@ def course() -> Course:
 def full_build(tmp_path_factory: pytest.TempPathFactory, course: Course) -> tuple[Path, BuildResult]:
     """Every notebook x module x edition, executed once by the real build (HTML only)."""
     out = tmp_path_factory.mktemp("full-build")
-    result = build(course, out_dir=out, formats=["html"], quiet=True)
+    result = build(course=course, out_dir=out, formats=["html"], quiet=True)
     return out, result
 
 
@@ -106,7 +106,7 @@ def test_notebooks_keep_their_promises(full_build: tuple[Path, BuildResult], cou
             assert _html(nb).count('class="seminarkit-question"') == min(10, len(module.quiz.questions))  # type: ignore[union-attr]
         if "07-simulation" in nbs:
             html = _html(_executed(out, entry.id, edition, "07-simulation"))
-            from seminarkit.simulation import assign_roles
+            from seminarkit.render.simulation import assign_roles
 
             seats = assign_roles(module.roles, 12, seed=0)
             assert html.count('class="seminarkit-brief"') == len(seats)

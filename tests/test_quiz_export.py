@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from seminarkit.materials import load_course
+from seminarkit.content.materials import load_course
 from seminarkit.quiz.errors import QuizError
 from seminarkit.quiz.export import FORMATS, export_quiz, gift_escape
 from test_quiz_helpers import demo_module, demo_student, make

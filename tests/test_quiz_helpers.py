@@ -7,9 +7,9 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
+from seminarkit.content.materials import Module, load_course
+from seminarkit.content.schema.quiz import Question
 from seminarkit.editions import module_for_edition
-from seminarkit.materials import Module, load_course
-from seminarkit.schema.quiz import Question
 
 FIXTURE_MATERIALS = Path(__file__).parent / "fixtures" / "quiz" / "materials"
 _ADAPTER: TypeAdapter[Any] = TypeAdapter(Question)

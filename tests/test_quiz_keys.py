@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from seminarkit.content.schema.quiz import QuizFile
 from seminarkit.editions import module_for_edition
 from seminarkit.quiz.check import check
 from seminarkit.quiz.keys import derive_salt, normalise_text, seal_quiz, to_decimal
-from seminarkit.schema.quiz import QuizFile
 from test_quiz_helpers import BASE, demo_module, demo_student
 
 
@@ -42,7 +42,7 @@ def test_student_edition_holds_hashes_and_only_allowed_explanations() -> None:
 def test_sealed_quiz_survives_a_json_round_trip() -> None:
     student = demo_student()
     data = json.loads(student.quiz.model_dump_json())
-    again = QuizFile.model_validate(data, context={"edition": "student"})
+    again = QuizFile.model_validate(data, context={"redacted": True})
     by_id = {q.id: q for q in again.questions}
     assert check(by_id["q-single"], "Tashkent").correct
     assert check(by_id["q-match"], {"Russia": "Talks with all sides"}).status == "partial"
@@ -73,7 +73,7 @@ def _quiz(**fields: Any) -> dict[str, Any]:
 ])
 def test_schema_rejects_ill_formed_items(fields: dict[str, Any], message: str) -> None:
     with pytest.raises(ValidationError, match=message):
-        QuizFile.model_validate(_quiz(**fields), context={"edition": "instructor"})
+        QuizFile.model_validate(_quiz(**fields), context={"redacted": False})
 
 
 @pytest.mark.parametrize(("text", "folded"), [

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from seminarkit.leaks import KEY_MARKER, scan
+from seminarkit.handouts.leaks import KEY_MARKER, scan
 from seminarkit.quiz.errors import QuizError
 from seminarkit.quiz.render import render_static
 from test_quiz_helpers import demo_module, demo_student, make

@@ -11,7 +11,7 @@ from typing import Any
 import nbformat
 import pytest
 
-from seminarkit.leaks import KEY_MARKER
+from seminarkit.handouts.leaks import KEY_MARKER
 from seminarkit.quiz.errors import QuizError, ResponsesError, RosterError
 from seminarkit.quiz.notebook import exam_quiz
 from seminarkit.quiz.scoring import grades_csv, score_files, score_responses

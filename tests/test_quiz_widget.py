@@ -198,7 +198,7 @@ def test_bad_mode_and_empty_quiz_are_errors() -> None:
 
 
 def test_real_bank_in_practice_and_exam_mode(tmp_path: Path) -> None:
-    from seminarkit.materials import load_course
+    from seminarkit.content.materials import load_course
     from seminarkit.quiz.common import fmt_points
     from seminarkit.quiz.scoring import score_responses
 

@@ -10,7 +10,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from seminarkit.materials import load_course, validate
+from seminarkit.content.materials import load_course, validate
 
 MOD = "modules/mini/"
 

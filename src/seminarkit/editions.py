@@ -1,22 +1,33 @@
 """Editions of the content: what a student may see, and what only an instructor may.
 
+An :class:`Edition` is a frozen value with a name, a label, the ordered notebook transforms
+that prepare a notebook for it, and what it withholds. There are exactly two,
+:data:`STUDENT` and :data:`INSTRUCTOR`; :func:`edition` is the one lookup from a name (a
+command-line option, a notebook parameter, a manifest key) and lists the valid choices when
+the name is wrong. Nothing else in the kit compares edition strings.
+
 The student edition is produced *at load time*: :func:`module_for_edition` returns a copy of
 a module with every instructor-only field set to ``None`` and quiz keys sealed as salted
 hashes, so instructor material never enters a student run in the first place. The leak gate
-(:mod:`seminarkit.leaks`) is the later line of defence and uses :func:`instructor_texts`.
+(:mod:`seminarkit.handouts.leaks`) is the later line of defence and uses
+:func:`instructor_texts`.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel
 
 from seminarkit.errors import UnknownChoiceError
-from seminarkit.markers import EDITIONS, INSTRUCTOR, STUDENT
-from seminarkit.schema.common import is_instructor_only
+from seminarkit.handouts.transforms import Notebook, Transform, clear_outputs, drop_tagged
+from seminarkit.markers import TAG_INSTRUCTOR_ONLY, TAG_STUDENT_ONLY
+
+if TYPE_CHECKING:
+    from seminarkit.content.materials import Module
 
 T = TypeVar("T")
 
@@ -25,15 +36,79 @@ T = TypeVar("T")
 MIN_PROBE_LENGTH = 30
 
 
-def check_edition(edition: str) -> str:
-    """Return ``edition`` if valid, else raise an error listing the choices."""
-    if edition not in EDITIONS:
-        raise UnknownChoiceError("edition", edition, EDITIONS)
-    return edition
+@dataclass(frozen=True)
+class Edition:
+    """One edition of the handouts and notebooks.
+
+    ``instructor_material``: whether instructor-only fields, quiz keys, facilitation notes and
+    model answers are shown (False means they are removed at load time and keys are sealed).
+    ``leak_gated``: whether built artifacts of this edition are scanned by the leak gate and
+    may be published.
+    """
+
+    name: str
+    label: str
+    transforms: tuple[Transform, ...]
+    instructor_material: bool
+    leak_gated: bool
+
+    @property
+    def redacts(self) -> bool:
+        """True when instructor-only material is removed from this edition."""
+        return not self.instructor_material
+
+    def apply(self, nb: Notebook) -> Notebook:
+        """Apply this edition's notebook transforms in order."""
+        for transform in self.transforms:
+            nb = transform(nb)
+        return nb
+
+    def __str__(self) -> str:
+        return self.name
+
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        # Transforms are closures: an edition crosses process boundaries by name.
+        return edition, (self.name,)
+
+
+STUDENT = Edition(
+    name="student", label="Student edition",
+    # Order: drop the other edition's cells first, then clear stale outputs.
+    transforms=(drop_tagged(TAG_INSTRUCTOR_ONLY), clear_outputs),
+    instructor_material=False, leak_gated=True,
+)
+INSTRUCTOR = Edition(
+    name="instructor", label="Instructor edition",
+    transforms=(drop_tagged(TAG_STUDENT_ONLY), clear_outputs),
+    instructor_material=True, leak_gated=False,
+)
+EDITIONS: tuple[Edition, ...] = (STUDENT, INSTRUCTOR)
+
+
+def edition_names() -> tuple[str, ...]:
+    """Return the valid edition names, in the order the kit lists them."""
+    return tuple(e.name for e in EDITIONS)
+
+
+def edition(value: str | Edition) -> Edition:
+    """Return the edition called ``value``; an unknown name lists the valid choices."""
+    if isinstance(value, Edition):
+        return value
+    for candidate in EDITIONS:
+        if value == candidate.name:
+            return candidate
+    raise UnknownChoiceError("edition", value, edition_names())
+
+
+def check_edition(value: str | Edition) -> Edition:
+    """Return the edition called ``value`` (alias of :func:`edition`, kept for notebooks)."""
+    return edition(value)
 
 
 def redact(value: T) -> T:
     """Return a copy of ``value`` with every instructor-only field (at any depth) set to None."""
+    from seminarkit.content.schema.common import is_instructor_only
+
     if isinstance(value, BaseModel):
         updates: dict[str, Any] = {}
         for name in type(value).model_fields:
@@ -55,10 +130,9 @@ def redact(value: T) -> T:
     return value
 
 
-def module_for_edition(module: Any, edition: str) -> Any:
-    """Return ``module`` as ``edition`` may see it (the instructor edition is unchanged)."""
-    check_edition(edition)
-    if edition == INSTRUCTOR:
+def module_for_edition(module: Module, which: str | Edition) -> Module:
+    """Return ``module`` as an edition may see it (the instructor edition is unchanged)."""
+    if edition(which).instructor_material:
         return module
     from seminarkit.quiz.keys import seal_quiz
 
@@ -75,6 +149,8 @@ def module_for_edition(module: Any, edition: str) -> Any:
 
 
 def _instructor_fields(value: Any, path: str) -> Iterator[tuple[str, Any]]:
+    from seminarkit.content.schema.common import is_instructor_only
+
     if isinstance(value, BaseModel):
         ident = getattr(value, "id", None)
         here = f"{path}[{ident}]" if isinstance(ident, str) else path
@@ -92,7 +168,7 @@ def _instructor_fields(value: Any, path: str) -> Iterator[tuple[str, Any]]:
             yield from _instructor_fields(item, f"{path}[{index}]")
 
 
-def instructor_texts(module: Any) -> list[tuple[str, str]]:
+def instructor_texts(module: Module) -> list[tuple[str, str]]:
     """Every instructor-only *prose* value of a module, as (field path, text).
 
     Quiz keys are not prose (a correct option is also shown as an option), so they are
@@ -112,5 +188,5 @@ def instructor_texts(module: Any) -> list[tuple[str, str]]:
     return found
 
 
-__all__ = ["EDITIONS", "INSTRUCTOR", "STUDENT", "check_edition", "instructor_texts",
-           "module_for_edition", "redact"]
+__all__ = ["EDITIONS", "INSTRUCTOR", "STUDENT", "Edition", "check_edition", "edition", "edition_names",
+           "instructor_texts", "module_for_edition", "redact"]

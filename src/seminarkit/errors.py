@@ -94,3 +94,11 @@ class SubmissionError(SeminarkitError):
 
 class LeakError(SeminarkitError):
     """Instructor-only content was found in a student artifact."""
+
+
+class OutputError(SeminarkitError):
+    """An output path cannot be used: it is a file where a folder is needed, or not writable."""
+
+    def __init__(self, path: Path, problem: str):
+        self.path, self.problem = Path(path), problem
+        super().__init__(f"{path}: {problem}")

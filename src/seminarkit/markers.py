@@ -27,10 +27,5 @@ ROLE_LOCKED = "locked"
 ROLE_MANUAL = "manual"
 ROLES = (ROLE_ANSWER, ROLE_TEST, ROLE_LOCKED, ROLE_MANUAL)
 
-# Editions.
-STUDENT = "student"
-INSTRUCTOR = "instructor"
-EDITIONS = (STUDENT, INSTRUCTOR)
-
 # Marker a pydantic field carries in json_schema_extra when only instructors may see it.
 INSTRUCTOR_ONLY_FIELD = "instructor_only"

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from seminarkit.errors import ExerciseError
+from seminarkit.grading.protocol import Limits
 from seminarkit.markers import (
     BEGIN_HIDDEN_TESTS,
     BEGIN_SOLUTION,
@@ -73,7 +74,7 @@ class Exercise:
     module: str
     title: str
     files: tuple[str, ...]
-    limits: dict[str, float]
+    limits: Limits
     cells: tuple[ExCell, ...]
     nb: dict[str, Any]
 
@@ -292,7 +293,9 @@ def parse_exercise(nb: dict[str, Any], path: Path) -> Exercise:
             except ValueError as exc:
                 raise _fail(path, cell.index, cell.id, str(exc)) from None
     title = str(meta.get("title") or ex_id)
-    return Exercise(path, str(ex_id), str(module), title, tuple(files), limits, tuple(cells), nb)
+    checked = Limits(cell_seconds=limits["cell_seconds"], total_seconds=limits["total_seconds"],
+                     memory_mb=limits["memory_mb"])
+    return Exercise(path, str(ex_id), str(module), title, tuple(files), checked, tuple(cells), nb)
 
 
 def load_exercise(path: Path) -> Exercise:

@@ -11,8 +11,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+from seminarkit.fileio import write_atomic
 from seminarkit.grading.exercise import Exercise
-from seminarkit.grading.gradebook import Gradebook, atomic_write, safe_name, totals
+from seminarkit.grading.gradebook import Gradebook, safe_name, totals
+from seminarkit.grading.protocol import GradeReport
 
 _CSS = """body{font-family:system-ui,sans-serif;max-width:52em;margin:2em auto;padding:0 1em;
 color:#222}h1{font-size:1.4em}table{border-collapse:collapse;width:100%}td,th{border-bottom:
@@ -32,7 +34,7 @@ def _klass(status: str) -> str:
     return "partial" if status in ("partial", "needs-manual") else "bad"
 
 
-def render_feedback(report: dict[str, Any], title: str) -> str:
+def render_feedback(report: GradeReport, title: str) -> str:
     """Return the feedback page of one report."""
     points, maximum = totals(report)
     rows = []
@@ -64,10 +66,10 @@ def render_feedback(report: dict[str, Any], title: str) -> str:
             f"<th>details</th></tr>{''.join(rows)}</table>{repairs_html}</body></html>\n")
 
 
-def write_feedback(report: dict[str, Any], exercise: Exercise, out: Path) -> Path:
+def write_feedback(report: GradeReport, exercise: Exercise, out: Path) -> Path:
     """Write ``feedback/<student>--<exercise>.html``."""
     path = out / "feedback" / f"{safe_name(report['student'])}--{safe_name(exercise.id)}.html"
-    atomic_write(path, render_feedback(report, exercise.title))
+    write_atomic(path, render_feedback(report, exercise.title))
     return path
 
 
@@ -103,7 +105,7 @@ def write_summary(book: Gradebook, exercise: Exercise) -> dict[str, Any]:
                "mean": round(sum(scores) / len(scores), 3) if scores else None,
                "median": scores[len(scores) // 2] if scores else None,
                "statuses": dict(sorted(statuses.items()))}
-    atomic_write(book.out / "summary.json", json.dumps(summary, indent=1))
+    write_atomic(book.out / "summary.json", json.dumps(summary, indent=1))
     if scores:
         _histogram(scores, maximum, book.out / "histogram.png")
     rows = "".join(f"<tr><td>{_e(r['student'])}</td><td>{totals(r)[0]:g} / {totals(r)[1]:g}"
@@ -118,5 +120,5 @@ def write_summary(book: Gradebook, exercise: Exercise) -> dict[str, Any]:
             f"{maximum:g}; median {summary['median']}</p>{img}<h2>Item statuses</h2>"
             f"<ul>{counts}</ul><table><tr><th>student</th><th>points</th><th>run</th></tr>"
             f"{rows}</table></body></html>\n")
-    atomic_write(book.out / "summary.html", page)
+    write_atomic(book.out / "summary.html", page)
     return summary

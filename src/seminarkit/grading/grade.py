@@ -16,14 +16,18 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, cast
 
 from seminarkit.errors import SubmissionError
 from seminarkit.grading import feedback
 from seminarkit.grading.exercise import Exercise, load_exercise
 from seminarkit.grading.gradebook import Gradebook
-from seminarkit.grading.sanitize import InvalidNotebook, load_submission, sanitize
+from seminarkit.grading.protocol import GradeJob, GradeReport, RunResult, RunSummary
+from seminarkit.grading.sanitize import InvalidNotebook, Sanitized, load_submission, sanitize
 from seminarkit.grading.scoring import ItemResult, all_probes, failed_items, score
+
+if TYPE_CHECKING:
+    from seminarkit.content.materials import Module
 
 RESPONSES = ".responses.json"
 
@@ -46,7 +50,7 @@ class Outcome:
 
     graded: int = 0
     skipped: int = 0
-    reports: list[dict[str, Any]] = field(default_factory=list)
+    reports: list[GradeReport] = field(default_factory=list)
 
 
 def _student_of(path: Path) -> str:
@@ -94,7 +98,7 @@ def _digest(sub: Submission, exercise: Exercise) -> str:
 
 
 def resolve_files(exercise: Exercise, materials: Path | None,
-                  module_loader: Callable[[], Any]) -> dict[str, str]:
+                  module_loader: Callable[[], Module]) -> dict[str, str]:
     """Return the declared files as base64: a copy beside the source wins, else the module's file.
 
     Module YAML files (``../actors.yaml``) are given in their student edition.
@@ -110,7 +114,7 @@ def resolve_files(exercise: Exercise, materials: Path | None,
     return files
 
 
-def _quiz_items(sub: Submission, module_loader: Callable[[], Any]) -> list[ItemResult]:
+def _quiz_items(sub: Submission, module_loader: Callable[[], Module]) -> list[ItemResult]:
     items: list[ItemResult] = []
     for path in sub.responses:
         quiz_name = path.name[: -len(RESPONSES)]
@@ -135,16 +139,18 @@ def _quiz_items(sub: Submission, module_loader: Callable[[], Any]) -> list[ItemR
 
 
 def _report(sub: Submission, exercise: Exercise, items: list[ItemResult], status: str,
-            detail: str, extra: dict[str, Any]) -> dict[str, Any]:
-    return {"student": sub.student, "exercise": exercise.id, "module": exercise.module,
-            "submission": str(sub.path), "hash": sub.digest, "status": status, "detail": detail,
-            "graded_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-            "items": [i.to_json() for i in items], **extra}
+            detail: str, extra: GradeReport | None = None) -> GradeReport:
+    report = GradeReport(student=sub.student, exercise=exercise.id, module=exercise.module,
+                         submission=str(sub.path), hash=sub.digest, status=status, detail=detail,
+                         graded_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                         items=[i.to_json() for i in items])
+    report.update(extra or {})
+    return report
 
 
 def grade(source: Path, submissions: Sequence[Path], out: Path, *, jobs: int = 1,
           force: bool = False, scheduler: str | None = None, materials: Path | None = None,
-          progress: Callable[[int, int], Any] | None = None, isolate: bool = True) -> Outcome:
+          progress: Callable[[int, int], object] | None = None, isolate: bool = True) -> Outcome:
     """Grade ``submissions`` of the exercise ``source`` into ``out``."""
     from seminarkit.grading.executors import make_executor
 
@@ -152,11 +158,11 @@ def grade(source: Path, submissions: Sequence[Path], out: Path, *, jobs: int = 1
     subs = find_submissions(submissions, exercise)
     book = Gradebook(Path(out))
     outcome = Outcome()
-    module_cache: dict[str, Any] = {}
+    module_cache: dict[str, Module] = {}
 
-    def module_loader() -> Any:
+    def module_loader() -> Module:
         if "m" not in module_cache:
-            from seminarkit.materials import load_course
+            from seminarkit.content.materials import load_course
 
             module_cache["m"] = load_course(materials).module(exercise.module)
         return module_cache["m"]
@@ -165,10 +171,10 @@ def grade(source: Path, submissions: Sequence[Path], out: Path, *, jobs: int = 1
 
     probes = all_probes(exercise)
     quiz_items: dict[str, list[ItemResult]] = {}
-    pending: list[tuple[Submission, Any, str]] = []
+    pending: list[tuple[Submission, Sanitized, str]] = []
     done = 0
 
-    def finish(report: dict[str, Any]) -> None:
+    def finish(report: GradeReport) -> None:
         nonlocal done
         book.save(report)
         feedback.write_feedback(report, exercise, book.out)
@@ -190,17 +196,17 @@ def grade(source: Path, submissions: Sequence[Path], out: Path, *, jobs: int = 1
         if sub.notebook is None:
             why = sub.problem or "no notebook submitted"
             items = failed_items(exercise, "missing-answer", why) + quiz
-            finish(_report(sub, exercise, items, "missing-answer", why, {}))
+            finish(_report(sub, exercise, items, "missing-answer", why))
             continue
         try:
             sanitized = sanitize(exercise, load_submission(sub.notebook.read_bytes(),
                                                            exercise.id))
         except InvalidNotebook as exc:
             finish(_report(sub, exercise, failed_items(exercise, "invalid-notebook", str(exc))
-                           + quiz, "invalid-notebook", str(exc), {}))
+                           + quiz, "invalid-notebook", str(exc)))
             continue
-        job = json.dumps({"cells": sanitized.cells, "probes": probes, "files": files,
-                          "limits": exercise.limits, "isolate": isolate})
+        job = json.dumps(GradeJob(cells=sanitized.cells, probes=probes, files=files, limits=exercise.limits,
+                                  isolate=isolate))
         pending.append((sub, sanitized, job))
         quiz_items[sub.student] = quiz
 
@@ -213,11 +219,12 @@ def grade(source: Path, submissions: Sequence[Path], out: Path, *, jobs: int = 1
                 items = score(exercise, sanitized, run) + quiz_items[sub.student]
                 status = str(run.get("status", "ok"))
                 detail = sub.problem or _run_detail(run)
-                extra = {"repairs": [list(r) for r in sanitized.repairs],
-                         "manual_answers": {c.id: sanitized.answers.get(c.id, "")
-                                            for c in exercise.manual},
-                         "run": {k: run.get(k) for k in ("status", "seconds", "attempts",
-                                                         "output_chars", "isolation", "steps")}}
+                extra = GradeReport(
+                    repairs=[list(r) for r in sanitized.repairs],
+                    manual_answers={c.id: sanitized.answers.get(c.id, "") for c in exercise.manual},
+                    run=RunSummary(status=run.get("status"), seconds=run.get("seconds"), attempts=run.get("attempts"),
+                                   output_chars=run.get("output_chars"), isolation=run.get("isolation"),
+                                   steps=run.get("steps")))
                 finish(_report(sub, exercise, items, status, detail, extra))
         finally:
             executor.close()
@@ -225,17 +232,17 @@ def grade(source: Path, submissions: Sequence[Path], out: Path, *, jobs: int = 1
     return outcome
 
 
-def _parse_run(result_json: str) -> dict[str, Any]:
+def _parse_run(result_json: str) -> RunResult:
     try:
         run = json.loads(result_json)
     except ValueError:
         run = None
     if not isinstance(run, dict):
-        return {"status": "crashed", "steps": {}, "values": {}}
-    return run
+        return RunResult(status="crashed", steps={}, values={})
+    return cast(RunResult, run)
 
 
-def _run_detail(run: dict[str, Any]) -> str:
+def _run_detail(run: RunResult) -> str:
     notes = []
     if run.get("status") == "timeout":
         notes.append("the notebook ran past its total time limit")

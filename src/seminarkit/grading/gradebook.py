@@ -11,11 +11,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
-import tempfile
 from pathlib import Path
-from typing import Any
+from typing import cast
+
+from seminarkit.fileio import write_atomic
+from seminarkit.grading.protocol import GradeReport
 
 COLUMNS = ("student", "exercise", "item", "points", "max", "status", "detail")
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -25,18 +26,6 @@ def safe_name(text: str) -> str:
     """Return a file-name-safe form of a student id."""
     return _SAFE.sub("_", text).strip("._") or "student"
 
-
-def atomic_write(path: Path, data: str | bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data.encode("utf-8") if isinstance(data, str) else data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _fmt(value: float) -> str:
@@ -49,7 +38,7 @@ class Gradebook:
     def __init__(self, out: Path):
         self.out = Path(out)
         self.reports_dir = self.out / "reports"
-        self.reports: dict[str, dict[str, Any]] = {}
+        self.reports: dict[str, GradeReport] = {}
         if self.reports_dir.is_dir():
             for path in sorted(self.reports_dir.glob("*.json")):
                 try:
@@ -57,7 +46,7 @@ class Gradebook:
                 except (OSError, ValueError):
                     continue
                 if isinstance(report, dict) and "student" in report:
-                    self.reports[self.key(report["student"], report.get("exercise", ""))] = report
+                    self.reports[self.key(report["student"], report.get("exercise", ""))] = cast(GradeReport, report)
 
     @staticmethod
     def key(student: str, exercise: str) -> str:
@@ -69,11 +58,11 @@ class Gradebook:
         report = self.reports.get(self.key(student, exercise))
         return bool(report and report.get("hash") == digest)
 
-    def save(self, report: dict[str, Any]) -> None:
+    def save(self, report: GradeReport) -> None:
         """Store one report and rewrite ``grades.csv``."""
         key = self.key(report["student"], report["exercise"])
         self.reports[key] = report
-        atomic_write(self.reports_dir / f"{key}.json", json.dumps(report, indent=1,
+        write_atomic(self.reports_dir / f"{key}.json", json.dumps(report, indent=1,
                                                                    ensure_ascii=False))
         self.write_csv()
 
@@ -95,10 +84,10 @@ class Gradebook:
         writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
         writer.writeheader()
         writer.writerows(self.rows())
-        atomic_write(self.out / "grades.csv", buffer.getvalue())
+        write_atomic(self.out / "grades.csv", buffer.getvalue())
 
 
-def totals(report: dict[str, Any]) -> tuple[float, float]:
+def totals(report: GradeReport) -> tuple[float, float]:
     """(points, max) of one report."""
     items = report.get("items", [])
     return (sum(float(i["points"]) for i in items), sum(float(i["max"]) for i in items))

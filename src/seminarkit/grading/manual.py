@@ -14,9 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from seminarkit.errors import SubmissionError
+from seminarkit.fileio import write_atomic
 from seminarkit.grading import feedback
 from seminarkit.grading.exercise import Exercise
-from seminarkit.grading.gradebook import Gradebook, atomic_write
+from seminarkit.grading.gradebook import Gradebook
+from seminarkit.grading.protocol import GradeReport, ItemJson
 
 SHEET_COLUMNS = ("student", "exercise", "item", "max", "rubric", "answer", "points", "comment")
 
@@ -65,13 +67,13 @@ def export_manual(book: Gradebook, exercise: Exercise, path: Path) -> int:
     """Write the marking sheet (``.csv`` or ``.html``); return the number of answers."""
     rows = sheet_rows(book, exercise)
     if path.suffix.lower() in (".html", ".htm"):
-        atomic_write(path, _sheet_html(rows, exercise))
+        write_atomic(path, _sheet_html(rows, exercise))
     elif path.suffix.lower() == ".csv":
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=SHEET_COLUMNS, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
-        atomic_write(path, buffer.getvalue())
+        write_atomic(path, buffer.getvalue())
     else:
         raise SubmissionError(f"{path}: the marking sheet must end in .csv or .html")
     return len(rows)
@@ -109,7 +111,7 @@ def import_manual(book: Gradebook, exercise: Exercise, path: Path) -> int:
     if missing:
         raise SubmissionError(f"{path}: not a marking sheet (missing columns: "
                               + ", ".join(sorted(missing)) + ")")
-    changes: list[tuple[dict[str, Any], dict[str, Any], float, str]] = []
+    changes: list[tuple[GradeReport, ItemJson, float, str]] = []
     for line, row in enumerate(reader, start=2):
         points = _mark(row, line, path)
         if points is None:

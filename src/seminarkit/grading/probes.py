@@ -21,9 +21,10 @@ import ast
 import builtins
 import importlib
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 from seminarkit.grading import helpers
+from seminarkit.grading.protocol import ProbeError
 from seminarkit.markers import BEGIN_HIDDEN_TESTS, END_HIDDEN_TESTS
 
 MODULE_ALIASES = {"math": "math", "np": "numpy", "numpy": "numpy", "pd": "pandas",
@@ -210,10 +211,17 @@ class CheckResult:
     detail: str = ""
 
 
-def run_checks(plan: TestPlan, values: dict[str, Any]) -> list[CheckResult]:
+class Decoded(TypedDict, total=False):
+    """A probe's value decoded in the grader (any Python value), or why there is none."""
+
+    value: object
+    error: ProbeError
+
+
+def run_checks(plan: TestPlan, values: dict[str, Decoded]) -> list[CheckResult]:
     """Run a plan in the grader against decoded probe ``values`` (key -> value or error)."""
 
-    def probe(key: str) -> Any:
+    def probe(key: str) -> object:
         entry = values.get(key)
         if entry is None:
             raise ProbeMissing(key, "missing", f"no value reported for {key}")

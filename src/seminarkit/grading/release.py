@@ -16,7 +16,7 @@ import shutil
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from seminarkit.errors import ExerciseError
 from seminarkit.grading.exercise import (
@@ -41,6 +41,9 @@ from seminarkit.markers import (
     ROLE_TEST,
     TAG_INSTRUCTOR_ONLY,
 )
+
+if TYPE_CHECKING:
+    from seminarkit.content.materials import Course, Module
 
 RELEASE_MARKER = ".seminarkit-release"
 
@@ -109,7 +112,7 @@ def write_notebook(nb: dict[str, Any], path: Path) -> None:
     path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def student_module(module: Any) -> Any:
+def student_module(module: Module) -> Module:
     """Return the student edition of ``module`` (instructor-only fields removed, quiz keys sealed)."""
     from seminarkit.editions import module_for_edition, redact
 
@@ -126,7 +129,7 @@ def student_module(module: Any) -> Any:
                                    glossary=redact(module.glossary), roles=redact(module.roles))
 
 
-def student_parts(module: Any) -> dict[str, str]:
+def student_parts(module: Module) -> dict[str, str]:
     """Return the student edition of a module's YAML files, as ``{file name: YAML text}``."""
     import yaml
 
@@ -143,7 +146,7 @@ def student_parts(module: Any) -> dict[str, str]:
     return texts
 
 
-def _dump_module(module: Any, dest: Path) -> None:
+def _dump_module(module: Module, dest: Path) -> None:
     """Write the student edition of ``module`` (YAML and data) under ``dest``."""
     dest.mkdir(parents=True, exist_ok=True)
     for name, text in student_parts(module).items():
@@ -157,7 +160,7 @@ def _dump_module(module: Any, dest: Path) -> None:
             shutil.copy2(provenance, data_dir / provenance.name)
 
 
-def exercise_file_bytes(module: Any, name: str) -> bytes:
+def exercise_file_bytes(module: Module, name: str) -> bytes:
     """Return a declared file's content as students get it: module YAML in its student edition."""
     if name.startswith("../"):
         parts = student_parts(module)
@@ -175,8 +178,8 @@ def exercise_file_bytes(module: Any, name: str) -> bytes:
 
 def release(sources: Sequence[Path], out: Path, materials: Path | None = None) -> list[Path]:
     """Write student versions and the student bundle of ``sources`` into ``out``."""
-    from seminarkit.leaks import check_leaks
-    from seminarkit.materials import load_course
+    from seminarkit.content.materials import load_course
+    from seminarkit.handouts.leaks import check_leaks
 
     exercises = [load_exercise(Path(p)) for p in sources]
     ids = [e.id for e in exercises]
@@ -212,7 +215,7 @@ def release(sources: Sequence[Path], out: Path, materials: Path | None = None) -
     return written
 
 
-def _write_bundle_materials(course: Any, modules: dict[str, Any], dest: Path) -> None:
+def _write_bundle_materials(course: Course, modules: dict[str, Module], dest: Path) -> None:
     import yaml
 
     spec = course.spec.model_dump(mode="json", exclude_none=True)

@@ -22,8 +22,14 @@ import resource
 import signal
 import struct
 import sys
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from types import FrameType
+from typing import TypeAlias
+
+from seminarkit.grading.protocol import GradeJob, JSONValue
+
+CellTransform: TypeAlias = Callable[[str], str]
+"""IPython's cell transformer: turns magics and shell escapes into Python."""
 
 REPORT_FD = 3
 OUTPUT_KEEP = 2000
@@ -64,21 +70,21 @@ class CappedOutput(io.TextIOBase):
 class _Shell:
     """Enough of ``get_ipython()`` for magics in student code to be harmless no-ops."""
 
-    def run_line_magic(self, *args: Any, **kwargs: Any) -> None:
+    def run_line_magic(self, *args: object, **kwargs: object) -> None:
         """Ignore a line magic."""
 
-    def run_cell_magic(self, *args: Any, **kwargs: Any) -> None:
+    def run_cell_magic(self, *args: object, **kwargs: object) -> None:
         """Ignore a cell magic."""
 
-    def system(self, *args: Any, **kwargs: Any) -> None:
+    def system(self, *args: object, **kwargs: object) -> None:
         """Ignore a shell escape."""
 
-    def getoutput(self, *args: Any, **kwargs: Any) -> list[str]:
+    def getoutput(self, *args: object, **kwargs: object) -> list[str]:
         """Ignore a captured shell escape."""
         return []
 
 
-def _send(event: dict[str, Any]) -> None:
+def _send(event: Mapping[str, JSONValue]) -> None:
     data = (json.dumps(event, allow_nan=False) + "\n").encode()
     view = memoryview(data)
     while view:
@@ -86,7 +92,7 @@ def _send(event: dict[str, Any]) -> None:
         view = view[written:]
 
 
-def _on_alarm(signum: int, frame: Any) -> None:
+def _on_alarm(signum: int, frame: FrameType | None) -> None:
     raise CellTimeout()
 
 
@@ -146,7 +152,7 @@ def _set_limits(memory_mb: float, cpu_seconds: float) -> None:
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 
 
-def _isolate(workdir: str, job: dict[str, Any], readable: list[str]) -> dict[str, bool]:
+def _isolate(workdir: str, job: GradeJob, readable: list[str]) -> dict[str, bool]:
     os.setsid()
     devnull = os.open("/dev/null", os.O_RDWR)
     for fd in (0, 1, 2):
@@ -167,8 +173,8 @@ def _isolate(workdir: str, job: dict[str, Any], readable: list[str]) -> dict[str
     return isolated
 
 
-def _run_step(key: str, code_text: str, namespace: dict[str, Any], seconds: float,
-              transform: Any) -> None:
+def _run_step(key: str, code_text: str, namespace: dict[str, object], seconds: float,
+              transform: CellTransform | None) -> None:
     _send({"ev": "start", "step": key})
     status, ename, evalue = "ok", "", ""
     signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -186,11 +192,11 @@ def _run_step(key: str, code_text: str, namespace: dict[str, Any], seconds: floa
     _send({"ev": "end", "step": key, "status": status, "ename": ename, "evalue": evalue})
 
 
-def _probe(key: str, expr: str, namespace: dict[str, Any], seconds: float,
+def _probe(key: str, expr: str, namespace: dict[str, object], seconds: float,
            slow: set[str]) -> None:
     from seminarkit.grading.codec import KIND, TooLarge, encode
 
-    event: dict[str, Any] = {"ev": "probe", "key": key}
+    event: dict[str, JSONValue] = {"ev": "probe", "key": key}
     function = expr.split("(", 1)[0] if "(" in expr else ""
     if function in slow:  # one timed-out call of a function is enough to wait for
         event["error"] = {"kind": "timeout", "detail": "took too long"}
@@ -227,8 +233,8 @@ def _probe(key: str, expr: str, namespace: dict[str, Any], seconds: float,
     _send(event)
 
 
-def child_main(job: dict[str, Any], report_fd: int, workdir: str, skip: set[str],
-               readable: list[str], transform: Any) -> None:
+def child_main(job: GradeJob, report_fd: int, workdir: str, skip: set[str],
+               readable: list[str], transform: CellTransform | None) -> None:
     """Run one attempt of a job in this (forked) process, then exit without returning."""
     code = 0
     try:
@@ -239,7 +245,7 @@ def child_main(job: dict[str, Any], report_fd: int, workdir: str, skip: set[str]
         sys.stdout = sys.stderr = out
         signal.signal(signal.SIGALRM, _on_alarm)
         signal.signal(signal.SIGINT, signal.default_int_handler)
-        namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": __builtins__,
+        namespace: dict[str, object] = {"__name__": "__main__", "__builtins__": __builtins__,
                                      "get_ipython": lambda: _Shell(), "display": lambda *a, **k: None}
         seconds = float(job["limits"]["cell_seconds"])
         for cell in job["cells"]:

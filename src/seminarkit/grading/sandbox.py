@@ -21,7 +21,9 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import cast
+
+from seminarkit.grading.protocol import RunResult
 
 STARTUP_SECONDS = 120.0
 _idle: list[Zygote] = []
@@ -70,7 +72,7 @@ class Zygote:
         line, self._buffer = self._buffer.split(b"\n", 1)
         return line
 
-    def run(self, job_json: str, timeout: float) -> dict[str, Any]:
+    def run(self, job_json: str, timeout: float) -> RunResult:
         """Send one job and wait for its result (at most ``timeout`` seconds)."""
         assert self.proc.stdin is not None
         self.proc.stdin.write(job_json.encode() + b"\n")
@@ -81,7 +83,7 @@ class Zygote:
         result = json.loads(line)
         if not isinstance(result, dict):
             raise RuntimeError("the grading interpreter sent a malformed result")
-        return result
+        return cast(RunResult, result)
 
     def alive(self) -> bool:
         """Return True while the process runs."""

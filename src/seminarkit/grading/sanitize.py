@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from seminarkit.grading.exercise import Exercise, checksum, source_text
+from seminarkit.grading.protocol import JobCell
 from seminarkit.grading.release import stubs, student_source
 from seminarkit.markers import METADATA_KEY, ROLE_ANSWER, ROLE_LOCKED, ROLE_MANUAL, ROLE_TEST
 
@@ -27,7 +28,7 @@ class InvalidNotebook(ValueError):
 class Sanitized:
     """A submission rebuilt for execution."""
 
-    cells: list[dict[str, str]]  # [{"key", "source"}] in execution order
+    cells: list[JobCell]  # in execution order
     answers: dict[str, str]  # answer/manual id -> the student's text
     untouched: set[str]  # answer/manual ids left as released (or deleted)
     repairs: list[tuple[str, str]] = field(default_factory=list)  # (cell id, what was done)
@@ -91,14 +92,14 @@ def sanitize(exercise: Exercise, nb: dict[str, Any]) -> Sanitized:
                          {checksum(cell.cell_type, student_source(cell)),
                           checksum(cell.cell_type, cell.source)})
             if cell.role == ROLE_LOCKED and cell.cell_type == "code":
-                result.cells.append({"key": cell.id, "source": cell.source})
+                result.cells.append(JobCell(key=cell.id, source=cell.source))
         else:
             text = _answer_text(result, cell.id, cell.cell_type, found, released[cell.id])
             result.answers[cell.id] = text
             if not text.strip() or _norm(text) == _norm(released[cell.id]):
                 result.untouched.add(cell.id)
             if cell.cell_type == "code":
-                result.cells.append({"key": cell.id, "source": text})
+                result.cells.append(JobCell(key=cell.id, source=text))
         for pos, raw in extras.get(cell.id, []):
             _add_extra(result, pos, raw)
     return result
@@ -106,7 +107,7 @@ def sanitize(exercise: Exercise, nb: dict[str, Any]) -> Sanitized:
 
 def _add_extra(result: Sanitized, pos: int, raw: dict[str, Any]) -> None:
     if raw.get("cell_type") == "code":
-        result.cells.append({"key": f"added-{pos}", "source": source_text(raw)})
+        result.cells.append(JobCell(key=f"added-{pos}", source=source_text(raw)))
 
 
 def _check_fixed(result: Sanitized, ident: str, role: str, found: list[dict[str, Any]],

@@ -9,13 +9,13 @@ submission needed repairs are ``repaired``; manual items wait as ``needs-manual`
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
 
 from seminarkit.grading.codec import decode
 from seminarkit.grading.exercise import ExCell, Exercise
-from seminarkit.grading.probes import TestPlan, plan_test, run_checks
+from seminarkit.grading.probes import Decoded, TestPlan, plan_test, run_checks
+from seminarkit.grading.protocol import CheckJson, ItemJson, RunResult, StepOutcome
 from seminarkit.grading.sanitize import Sanitized
 
 SEVERE = ("timeout", "memory", "crashed")
@@ -32,11 +32,12 @@ class ItemResult:
     max: float
     status: str
     detail: str = ""
-    checks: list[dict[str, Any]] = field(default_factory=list)
+    checks: list[CheckJson] = field(default_factory=list)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> ItemJson:
         """As a JSON-able dict."""
-        return asdict(self)
+        return ItemJson(item=self.item, kind=self.kind, points=self.points, max=self.max, status=self.status,
+                        detail=self.detail, checks=[CheckJson(**c) for c in self.checks])
 
 
 @lru_cache(maxsize=256)
@@ -52,8 +53,8 @@ def all_probes(exercise: Exercise) -> list[list[str]]:
     return [[key, expr] for key, expr in seen.items()]
 
 
-def _decoded(run: dict[str, Any]) -> dict[str, Any]:
-    values: dict[str, Any] = {}
+def _decoded(run: RunResult) -> dict[str, Decoded]:
+    values: dict[str, Decoded] = {}
     for key, entry in (run.get("values") or {}).items():
         if isinstance(entry, dict) and "value" in entry:
             try:
@@ -69,11 +70,11 @@ def _round(value: float) -> float:
     return round(value + 0.0, 4)
 
 
-def _score_test(cell: ExCell, plan: TestPlan, values: dict[str, Any], run: dict[str, Any],
+def _score_test(cell: ExCell, plan: TestPlan, values: dict[str, Decoded], run: RunResult,
                 sub: Sanitized, repaired: set[str]) -> ItemResult:
     results = run_checks(plan, values)
-    checks = [{"passed": r.passed, "hidden": r.hidden, "message": r.message,
-               "reason": r.reason, "detail": r.detail} for r in results]
+    checks = [CheckJson(passed=r.passed, hidden=r.hidden, message=r.message, reason=r.reason, detail=r.detail)
+              for r in results]
     total, passed = len(results), sum(r.passed for r in results)
     deps = list(cell.answers)
     steps = run.get("steps") or {}
@@ -81,7 +82,7 @@ def _score_test(cell: ExCell, plan: TestPlan, values: dict[str, Any], run: dict[
     if deps and all(d in sub.untouched for d in deps):
         item.status, item.detail = "missing-answer", "not answered (the cell is as released)"
         for check in checks:
-            check.update(passed=False, reason="missing")
+            check["passed"], check["reason"] = False, "missing"
         return item
     if passed == total:
         item.points = cell.points
@@ -94,7 +95,7 @@ def _score_test(cell: ExCell, plan: TestPlan, values: dict[str, Any], run: dict[
         item.points = _round(cell.points * passed / total)
         item.status, item.detail = "partial", f"{passed} of {total} checks passed"
         return item
-    outcomes = [steps.get(d, {}) for d in deps]
+    outcomes: list[StepOutcome | dict[str, str]] = [steps.get(d, {}) for d in deps]
     severe = next((o for o in outcomes if o.get("status") in SEVERE), None)
     reasons = {r.reason for r in results if not r.passed}
     run_status = run.get("status")
@@ -124,7 +125,7 @@ def _score_test(cell: ExCell, plan: TestPlan, values: dict[str, Any], run: dict[
     return item
 
 
-def score(exercise: Exercise, sub: Sanitized, run: dict[str, Any]) -> list[ItemResult]:
+def score(exercise: Exercise, sub: Sanitized, run: RunResult) -> list[ItemResult]:
     """Score every item of ``exercise`` for one sanitized and executed submission."""
     values = _decoded(run)
     repaired = {ident for ident, _ in sub.repairs}

@@ -25,7 +25,17 @@ import signal
 import sys
 import tempfile
 import time
-from typing import Any
+
+from seminarkit.grading.protocol import (
+    GradeJob,
+    Isolation,
+    JSONValue,
+    ProbeError,
+    ProbeValue,
+    RunResult,
+    StepOutcome,
+)
+from seminarkit.grading.runner import CellTransform
 
 GRACE = 1.0
 MAX_ATTEMPTS = 4
@@ -33,7 +43,7 @@ MAX_BUFFER = 64 * 1024 * 1024
 PRELOAD = ("numpy", "pandas", "matplotlib", "matplotlib.pyplot")
 
 
-def preload() -> Any:
+def preload() -> CellTransform | None:
     """Import the libraries students use, and return IPython's cell transformer (or None)."""
     import importlib
 
@@ -78,9 +88,9 @@ def _kill(pid: int) -> None:
         os.kill(pid, signal.SIGKILL)
 
 
-def _attempt(job: dict[str, Any], workdir: str, skip: set[str], deadline: float,
-             transform: Any, readable: list[str], state: dict[str, Any]) -> str:
-    """Fork once and follow the child; return 'done', 'killed:<step>' or 'died:<step>'."""
+def _attempt(job: GradeJob, workdir: str, skip: set[str], deadline: float,
+             transform: CellTransform | None, readable: list[str], state: RunResult) -> tuple[str, int]:
+    """Fork once and follow the child; return ('done' | 'killed:<step>' | 'died:<step>', wait status)."""
     from seminarkit.grading.runner import child_main
 
     read_fd, write_fd = os.pipe()
@@ -118,29 +128,39 @@ def _attempt(job: dict[str, Any], workdir: str, skip: set[str], deadline: float,
                 if kind == "start":
                     current, started = str(event.get("step", "")), time.monotonic()
                 elif kind == "end":
-                    state["steps"][str(event.get("step"))] = {
-                        k: str(event.get(k, ""))[:300] for k in ("status", "ename", "evalue")}
+                    state.setdefault("steps", {})[str(event.get("step"))] = StepOutcome(
+                        status=str(event.get("status", ""))[:300], ename=str(event.get("ename", ""))[:300],
+                        evalue=str(event.get("evalue", ""))[:300])
                     current = ""
                 elif kind == "probe" and isinstance(event.get("key"), str):
-                    state["values"][event["key"]] = {k: event[k] for k in ("value", "error")
-                                                     if k in event}
+                    state.setdefault("values", {})[str(event["key"])] = _probe_value(event)
                     current = ""
                 elif kind == "isolation":
-                    state["isolation"] = {k: bool(event.get(k)) for k in ("network",
-                                                                         "filesystem")}
+                    state["isolation"] = Isolation(network=bool(event.get("network")),
+                                                   filesystem=bool(event.get("filesystem")))
                 elif kind == "done":
                     done = True
-                    state["output_chars"] = int(event.get("output_chars", 0) or 0)
+                    chars = event.get("output_chars", 0)
+                    state["output_chars"] = chars if isinstance(chars, int) else 0
     finally:
         os.close(read_fd)
         _, status = os.waitpid(pid, 0)
-    state["exit"] = status
     if verdict:
-        return verdict
-    return "done" if done else f"died:{current}"
+        return verdict, status
+    return ("done" if done else f"died:{current}"), status
 
 
-def _parse(line: bytes) -> dict[str, Any]:
+def _probe_value(event: dict[str, JSONValue]) -> ProbeValue:
+    found = ProbeValue()
+    if "value" in event:
+        found["value"] = event["value"]
+    error = event.get("error")
+    if isinstance(error, dict):
+        found["error"] = ProbeError(kind=str(error.get("kind", "error")), detail=str(error.get("detail", "")))
+    return found
+
+
+def _parse(line: bytes) -> dict[str, JSONValue]:
     try:
         event = json.loads(line)
     except ValueError:
@@ -148,12 +168,13 @@ def _parse(line: bytes) -> dict[str, Any]:
     return event if isinstance(event, dict) else {}
 
 
-def run_job(job: dict[str, Any], transform: Any, readable: list[str]) -> dict[str, Any]:
+def run_job(job: GradeJob, transform: CellTransform | None, readable: list[str]) -> RunResult:
     """Run a job to completion (with retries) and return its JSON-able result."""
     start = time.monotonic()
     deadline = start + float(job["limits"]["total_seconds"])
     workdir = tempfile.mkdtemp(prefix="seminarkit-run-")
-    state: dict[str, Any] = {"steps": {}, "values": {}, "output_chars": 0, "isolation": {}}
+    state = RunResult(steps={}, values={}, output_chars=0)
+    exit_status = 0
     status, attempts = "ok", 0
     skip: set[str] = set()
     try:
@@ -162,27 +183,27 @@ def run_job(job: dict[str, Any], transform: Any, readable: list[str]) -> dict[st
                 handle.write(base64.b64decode(data))
         while True:
             attempts += 1
-            verdict = _attempt(job, workdir, skip, deadline, transform, readable, state)
+            verdict, exit_status = _attempt(job, workdir, skip, deadline, transform, readable, state)
             if verdict == "done":
                 break
             kind, _, step = verdict.partition(":")
             if kind == "total":
                 status = "timeout"
                 if step:
-                    state["steps"][step] = {"status": "timeout", "ename": "TimeoutError",
-                                            "evalue": "total time limit"}
+                    state.setdefault("steps", {})[step] = StepOutcome(status="timeout", ename="TimeoutError",
+                                                                      evalue="total time limit")
                 break
             if step:
-                crash = "timeout" if kind == "killed" else _death_status(state.get("exit", 0))
-                state["steps"][step] = {"status": crash, "ename": "", "evalue": ""}
+                crash = "timeout" if kind == "killed" else _death_status(exit_status)
+                state.setdefault("steps", {})[step] = StepOutcome(status=crash, ename="", evalue="")
                 skip.add(step)
             if not step or attempts >= MAX_ATTEMPTS or time.monotonic() >= deadline:
                 status = "crashed"
                 break
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    state.update(status=status, attempts=attempts, seconds=round(time.monotonic() - start, 3))
-    state.pop("exit", None)
+    state["status"], state["attempts"] = status, attempts
+    state["seconds"] = round(time.monotonic() - start, 3)
     return state
 
 
@@ -205,7 +226,7 @@ def main() -> None:
         try:
             result = run_job(json.loads(line), transform, readable)
         except Exception as exc:  # a bug here must not hang the grader
-            result = {"status": "crashed", "error": f"{type(exc).__name__}: {exc}"}
+            result = RunResult(status="crashed", error=f"{type(exc).__name__}: {exc}")
         protocol.write(json.dumps(result) + "\n")
 
 

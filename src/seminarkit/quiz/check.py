@@ -28,8 +28,19 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Literal, TypeVar
 
+from seminarkit.content.schema.quiz import (
+    Matching,
+    MultipleChoice,
+    Numeric,
+    Ordering,
+    Question,
+    ShortText,
+    SingleChoice,
+    TrueFalse,
+)
+from seminarkit.quiz.common import key_of
 from seminarkit.quiz.errors import QuizError
 from seminarkit.quiz.keys import (
     digest,
@@ -39,6 +50,8 @@ from seminarkit.quiz.keys import (
     read_key,
     to_decimal,
 )
+
+Q = TypeVar("Q", bound=Question)
 
 Status = Literal["correct", "partial", "wrong", "unanswered"]
 
@@ -70,7 +83,7 @@ class CheckResult:
         return self.status == "correct"
 
 
-def _result(question: Any, fraction: float, detail: str = "") -> CheckResult:
+def _result(question: Question, fraction: float, detail: str = "") -> CheckResult:
     fraction = max(0.0, min(1.0, fraction))
     if fraction >= 1.0:
         status: Status = "correct"
@@ -84,7 +97,7 @@ def _result(question: Any, fraction: float, detail: str = "") -> CheckResult:
     return CheckResult(question.id, fraction, float(question.points), status, text + ".")
 
 
-def _unanswered(question: Any) -> CheckResult:
+def _unanswered(question: Question) -> CheckResult:
     return CheckResult(question.id, 0.0, float(question.points), "unanswered",
                        FEEDBACK_EMPTY + ".")
 
@@ -146,15 +159,15 @@ def ordering_fraction(order: list[str], position: Callable[[str], int | None], n
     return good / pairs if pairs else 1.0
 
 
-def matching_fraction(response: Mapping[str, Any], left: list[str],
+def matching_fraction(response: Mapping[str, object], left: list[str],
                       is_right: Callable[[str, str], bool]) -> float:
     """Fraction of left-hand items matched to the right option."""
-    good = sum(1 for item in left
-               if isinstance(response.get(item), str) and is_right(item, response[item].strip()))
+    picked = {item: response.get(item) for item in left}
+    good = sum(1 for item, value in picked.items() if isinstance(value, str) and is_right(item, value.strip()))
     return good / len(left)
 
 
-def _numeric(question: Any, response: object,
+def _numeric(question: Numeric, response: object,
              accept: Callable[[Decimal], bool]) -> CheckResult:
     value = to_decimal(response)
     if value is None:
@@ -164,30 +177,27 @@ def _numeric(question: Any, response: object,
 
 # -- checking with the real key ------------------------------------------------------------
 
-Checker = Callable[[Any, object], CheckResult]
-
-
-def _answered(checker: Checker) -> Checker:
+def _answered(check_one: Callable[[Q, object], CheckResult]) -> Callable[[Q, object], CheckResult]:
     """Wrap a checker so that a blank response is 'unanswered' (0 points), not 'wrong'."""
 
-    def wrapped(question: Any, response: object) -> CheckResult:
-        return _unanswered(question) if is_blank(response) else checker(question, response)
+    def wrapped(question: Q, response: object) -> CheckResult:
+        return _unanswered(question) if is_blank(response) else check_one(question, response)
 
-    wrapped.__name__, wrapped.__doc__ = checker.__name__, checker.__doc__
+    wrapped.__name__, wrapped.__doc__ = check_one.__name__, check_one.__doc__
     return wrapped
 
 
 @_answered
-def check_single(question: Any, response: object) -> CheckResult:
+def check_single(question: SingleChoice, response: object) -> CheckResult:
     """Single choice: the response is the right option's text."""
     return _result(question, float(isinstance(response, str)
-                                   and response.strip() == question.answer))
+                                   and response.strip() == key_of(question.answer, question.id)))
 
 
 @_answered
-def check_multiple(question: Any, response: object) -> CheckResult:
+def check_multiple(question: MultipleChoice, response: object) -> CheckResult:
     """Multiple choice with partial credit (right picks − wrong picks) / right, floor 0."""
-    right = set(question.answer)
+    right = set(key_of(question.answer, question.id))
     picks = _picks(response)
     fraction = multiple_fraction(picks, right.__contains__, len(right))
     hits = len(picks & right)
@@ -196,86 +206,95 @@ def check_multiple(question: Any, response: object) -> CheckResult:
 
 
 @_answered
-def check_truefalse(question: Any, response: object) -> CheckResult:
+def check_truefalse(question: TrueFalse, response: object) -> CheckResult:
     """True/false: the response is a bool or 'true'/'false'."""
-    return _result(question, float(_as_bool(response) is question.answer))
+    return _result(question, float(_as_bool(response) is key_of(question.answer, question.id)))
 
 
 @_answered
-def check_numeric(question: Any, response: object) -> CheckResult:
+def check_numeric(question: Numeric, response: object) -> CheckResult:
     """Numeric: accepted inside the tolerance, bounds inclusive, exact decimal arithmetic."""
-    low, high = numeric_bounds(question.answer, question.tolerance, question.tolerance_kind)
+    low, high = numeric_bounds(key_of(question.answer, question.id), question.tolerance, question.tolerance_kind)
     return _numeric(question, response, lambda x: low <= x <= high)
 
 
 @_answered
-def check_text(question: Any, response: object) -> CheckResult:
+def check_text(question: ShortText, response: object) -> CheckResult:
     """Short text: equal to an accepted answer after case/whitespace/diacritics folding."""
-    accepted = {normalise_text(a) for a in question.answer}
+    accepted = {normalise_text(a) for a in key_of(question.answer, question.id)}
     return _result(question, float(isinstance(response, str)
                                    and normalise_text(response) in accepted))
 
 
 @_answered
-def check_ordering(question: Any, response: object) -> CheckResult:
+def check_ordering(question: Ordering, response: object) -> CheckResult:
     """Ordering: fraction of item pairs in the right relative order."""
-    where = {item: i for i, item in enumerate(question.answer)}
-    n = len(question.answer)
+    answer = key_of(question.answer, question.id)
+    where = {item: i for i, item in enumerate(answer)}
+    n = len(answer)
     fraction = ordering_fraction(_order(response), where.get, n)
     return _result(question, fraction, f"{round(fraction * n * (n - 1) / 2)} of "
                                        f"{n * (n - 1) // 2} pairs in order")
 
 
 @_answered
-def check_matching(question: Any, response: object) -> CheckResult:
+def check_matching(question: Matching, response: object) -> CheckResult:
     """Check a matching answer: fraction of left-hand items matched correctly."""
-    answer = question.answer
+    answer = key_of(question.answer, question.id)
     mapping = response if isinstance(response, Mapping) else {}
     fraction = matching_fraction(mapping, question.left, lambda k, v: answer[k] == v)
     good = round(fraction * len(question.left))
     return _result(question, fraction, f"{good} of {len(question.left)} matches right")
 
 
-_CHECKERS: dict[str, Checker] = {
-    "single": check_single, "multiple": check_multiple, "truefalse": check_truefalse,
-    "numeric": check_numeric, "text": check_text, "ordering": check_ordering,
-    "matching": check_matching,
-}
+def _check_with_key(question: Question, response: object) -> CheckResult:
+    if isinstance(question, SingleChoice):
+        return check_single(question, response)
+    if isinstance(question, MultipleChoice):
+        return check_multiple(question, response)
+    if isinstance(question, TrueFalse):
+        return check_truefalse(question, response)
+    if isinstance(question, Numeric):
+        return check_numeric(question, response)
+    if isinstance(question, ShortText):
+        return check_text(question, response)
+    if isinstance(question, Ordering):
+        return check_ordering(question, response)
+    return check_matching(question, response)
 
 
 # -- checking with the sealed key ----------------------------------------------------------
 
-def check_sealed(question: Any, response: object) -> CheckResult:
+def check_sealed(question: Question, response: object) -> CheckResult:
     """Check against the salted hashes in ``key_hash`` (student edition, answer is None)."""
     key = read_key(question)
     if is_blank(response):
         return _unanswered(question)
     salt: str = key["salt"]
-    kind = question.type
     try:
-        if kind in ("single", "truefalse"):
-            if kind == "truefalse":
+        if isinstance(question, (SingleChoice, TrueFalse)):
+            if isinstance(question, TrueFalse):
                 value = _as_bool(response)
                 text = None if value is None else ("true" if value else "false")
             else:
                 text = response.strip() if isinstance(response, str) else None
             return _result(question, float(text is not None and digest(salt, text) == key["h"]))
-        if kind == "multiple":
+        if isinstance(question, MultipleChoice):
             right = set(key["right"])
             picks = _picks(response)
             fraction = multiple_fraction(picks, lambda p: digest(salt, p) in right, len(right))
             hits = sum(1 for p in picks if digest(salt, p) in right)
             return _result(question, fraction, f"{hits} of {len(right)} right options picked, "
                                                f"{len(picks) - hits} wrong")
-        if kind == "text":
+        if isinstance(question, ShortText):
             ok = isinstance(response, str) and digest(salt, normalise_text(response)) in set(
                 key["accept"])
             return _result(question, float(ok))
-        if kind == "numeric":
+        if isinstance(question, Numeric):
             grid, exp = set(key["grid"]), int(key["exp"])
             return _numeric(question, response, lambda x: all(
                 digest(salt, str(k)) in grid for k in grid_cells(x, exp)))
-        if kind == "ordering":
+        if isinstance(question, Ordering):
             pos, n = set(key["pos"]), len(question.items)
 
             def position(item: str) -> int | None:
@@ -284,26 +303,19 @@ def check_sealed(question: Any, response: object) -> CheckResult:
             fraction = ordering_fraction(_order(response), position, n)
             return _result(question, fraction, f"{round(fraction * n * (n - 1) / 2)} of "
                                                f"{n * (n - 1) // 2} pairs in order")
-        if kind == "matching":
-            pairs = set(key["pairs"])
-            mapping = response if isinstance(response, Mapping) else {}
-            fraction = matching_fraction(mapping, question.left,
-                                         lambda k, v: digest(salt, k, v) in pairs)
-            good = round(fraction * len(question.left))
-            return _result(question, fraction, f"{good} of {len(question.left)} matches right")
+        pairs = set(key["pairs"])
+        mapping = response if isinstance(response, Mapping) else {}
+        fraction = matching_fraction(mapping, question.left,
+                                     lambda k, v: digest(salt, k, v) in pairs)
+        good = round(fraction * len(question.left))
+        return _result(question, fraction, f"{good} of {len(question.left)} matches right")
     except (KeyError, TypeError, ValueError):
         raise QuizError(f"question {question.id!r}: sealed key is incomplete "
                         "(rebuild the student edition)") from None
-    raise QuizError(f"question {question.id!r}: unknown question type {kind!r}")
 
 
-def check(question: Any, response: object) -> CheckResult:
+def check(question: Question, response: object) -> CheckResult:
     """Check ``response`` with the real key if present, else with the sealed key."""
     if question.answer is None:
         return check_sealed(question, response)
-    try:
-        checker = _CHECKERS[question.type]
-    except KeyError:
-        raise QuizError(f"question {question.id!r}: unknown question type "
-                        f"{question.type!r}") from None
-    return checker(question, response)
+    return _check_with_key(question, response)

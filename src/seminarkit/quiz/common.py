@@ -8,9 +8,23 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, TypeVar
 
+from seminarkit.content.schema.quiz import (
+    MultipleChoice,
+    Numeric,
+    Ordering,
+    Question,
+    ShortText,
+    SingleChoice,
+    TrueFalse,
+)
 from seminarkit.quiz.errors import QuizError
+
+if TYPE_CHECKING:
+    from seminarkit.content.schema.sources import Source
+
+T = TypeVar("T")
 
 # The responses file the exam widget writes and the scoring command reads.
 RESPONSES_FORMAT = "seminarkit-quiz-responses"
@@ -28,7 +42,7 @@ def css_id(question_id: str) -> str:
     return "seminarkit-q-" + question_id.replace(".", "-")
 
 
-def source_links(ids: Sequence[str], sources: Mapping[str, Any] | None) -> str:
+def source_links(ids: Sequence[str], sources: Mapping[str, Source] | None) -> str:
     """HTML 'Source: <a>title</a> (publisher)' for the given source ids (unknown ids as text)."""
     parts = []
     for sid in ids:
@@ -49,7 +63,7 @@ def number_text(value: float) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
-def tolerance_text(question: Any) -> str:
+def tolerance_text(question: Numeric) -> str:
     """Describe a numeric tolerance: '± 2', '± 5 %' or '' when exact."""
     if not question.tolerance:
         return ""
@@ -58,24 +72,28 @@ def tolerance_text(question: Any) -> str:
     return f"± {number_text(question.tolerance)}"
 
 
-def answer_text(question: Any) -> str:
-    """Return the key of a question as one line of plain text (instructor materials only)."""
-    a = question.answer
-    if a is None:
-        raise QuizError(f"question {question.id!r} has no answer here (this needs the "
+def key_of(answer: T | None, question_id: str) -> T:
+    """Return a question's key; a clear error when these materials hold none (student edition)."""
+    if answer is None:
+        raise QuizError(f"question {question_id!r} has no answer here (this needs the "
                         "instructor edition of the materials)")
-    kind = question.type
-    if kind == "single":
-        return str(a)
-    if kind == "multiple":
-        return "; ".join(a)
-    if kind == "truefalse":
-        return "True" if a else "False"
-    if kind == "numeric":
-        parts = [number_text(a), tolerance_text(question), question.unit or ""]
+    return answer
+
+
+def answer_text(question: Question) -> str:
+    """Return the key of a question as one line of plain text (instructor materials only)."""
+    if isinstance(question, SingleChoice):
+        return key_of(question.answer, question.id)
+    if isinstance(question, MultipleChoice):
+        return "; ".join(key_of(question.answer, question.id))
+    if isinstance(question, TrueFalse):
+        return "True" if key_of(question.answer, question.id) else "False"
+    if isinstance(question, Numeric):
+        parts = [number_text(key_of(question.answer, question.id)), tolerance_text(question), question.unit or ""]
         return " ".join(p for p in parts if p)
-    if kind == "text":
-        return " / ".join(a)
-    if kind == "ordering":
-        return "; ".join(f"{i}. {item}" for i, item in enumerate(a, start=1))
-    return "; ".join(f"{left} → {a[left]}" for left in question.left)
+    if isinstance(question, ShortText):
+        return " / ".join(key_of(question.answer, question.id))
+    if isinstance(question, Ordering):
+        return "; ".join(f"{i}. {item}" for i, item in enumerate(key_of(question.answer, question.id), start=1))
+    pairs = key_of(question.answer, question.id)
+    return "; ".join(f"{left} → {pairs[left]}" for left in question.left)

@@ -29,11 +29,24 @@ import json
 import unicodedata
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from seminarkit.quiz.common import answer_text, number_text
+from seminarkit.content.schema.quiz import (
+    Matching,
+    MultipleChoice,
+    Numeric,
+    Ordering,
+    Question,
+    ShortText,
+    SingleChoice,
+    TrueFalse,
+)
+from seminarkit.quiz.common import answer_text, key_of, number_text
 from seminarkit.quiz.errors import QuizError
 from seminarkit.quiz.keys import numeric_bounds
+
+if TYPE_CHECKING:
+    from seminarkit.content.schema.sources import Source
 
 FORMATS = ("gift", "csv", "json")
 GIFT_SPECIALS = "~=#{}:"
@@ -67,7 +80,7 @@ def _decimal(value: Decimal) -> str:
     return "0" if text == "-0" else text
 
 
-def _feedback(question: Any, sources: Mapping[str, Any] | None) -> str:
+def _feedback(question: Question, sources: Mapping[str, Source] | None) -> str:
     parts = [question.explanation] if question.explanation else []
     cited = [sources[s] for s in question.sources if sources and s in sources]
     if cited:
@@ -76,56 +89,60 @@ def _feedback(question: Any, sources: Mapping[str, Any] | None) -> str:
     return "\n".join(parts)
 
 
-def _matching_text(question: Any, text: str) -> str:
+def _matching_text(question: Matching | Ordering, text: str) -> str:
     if "->" in text:
         raise QuizError(f"question {question.id!r}: {text!r} contains '->', which GIFT "
                         "matching cannot escape; reword it for the export")
     return gift_escape(text)
 
 
-def _gift_answers(question: Any) -> list[str]:
-    kind, a = question.type, question.answer
-    if kind == "single":
-        return [("=" if opt == a else "~") + gift_escape(opt) for opt in question.options]
-    if kind == "multiple":
-        w = 100 / len(a)
-        return [f"~%{_weight(w if opt in a else -w)}%{gift_escape(opt)}"
+def _gift_answers(question: Question) -> list[str]:
+    if isinstance(question, SingleChoice):
+        right = key_of(question.answer, question.id)
+        return [("=" if opt == right else "~") + gift_escape(opt) for opt in question.options]
+    if isinstance(question, MultipleChoice):
+        picks = key_of(question.answer, question.id)
+        w = 100 / len(picks)
+        return [f"~%{_weight(w if opt in picks else -w)}%{gift_escape(opt)}"
                 for opt in question.options]
-    if kind == "text":
+    if isinstance(question, ShortText):
         accepted: list[str] = []
-        for ans in a:
+        for ans in key_of(question.answer, question.id):
             plain = "".join(ch for ch in unicodedata.normalize("NFKD", ans)
                             if not unicodedata.combining(ch))
             for variant in (ans, plain):
                 if variant not in accepted:
                     accepted.append(variant)
         return ["=" + gift_escape(v) for v in accepted]
-    if kind == "matching":
-        pairs = [f"={_matching_text(question, left)} -> {_matching_text(question, a[left])}"
+    if isinstance(question, Matching):
+        key = key_of(question.answer, question.id)
+        pairs = [f"={_matching_text(question, left)} -> {_matching_text(question, key[left])}"
                  for left in question.left]
-        unused = [o for o in question.options if o not in set(a.values())]
+        unused = [o for o in question.options if o not in set(key.values())]
         return pairs + [f"= -> {_matching_text(question, o)}" for o in unused]
-    if kind == "ordering":
-        return [f"={_matching_text(question, item)} -> {a.index(item) + 1}"
+    if isinstance(question, Ordering):
+        order = key_of(question.answer, question.id)
+        return [f"={_matching_text(question, item)} -> {order.index(item) + 1}"
                 for item in question.items]
-    raise QuizError(f"question {question.id!r}: no GIFT form for type {kind!r}")
+    raise QuizError(f"question {question.id!r}: no GIFT form for type {question.type!r}")
 
 
-def gift_question(question: Any, sources: Mapping[str, Any] | None = None) -> str:
+def gift_question(question: Question, sources: Mapping[str, Source] | None = None) -> str:
     """Render one question as a GIFT block (needs the instructor edition)."""
     answer_text(question)  # raises a clear error when the key is missing
     prompt = question.prompt
-    if question.type == "numeric" and question.unit:
+    if isinstance(question, Numeric) and question.unit:
         prompt += f" (in {question.unit})"
-    if question.type == "ordering":
+    if isinstance(question, Ordering):
         prompt += " (Match each item to its position: 1 = first.)"
     head = f"// {question.id} ({question.type})\n::{gift_escape(question.id)}::{gift_escape(prompt)}"
     feedback = _feedback(question, sources)
     general = f"####{gift_escape(feedback)}" if feedback else ""
-    if question.type == "truefalse":
+    if isinstance(question, TrueFalse):
         return f"{head}{{{'T' if question.answer else 'F'}{general}}}"
-    if question.type == "numeric":
-        low, high = numeric_bounds(question.answer, question.tolerance, question.tolerance_kind)
+    if isinstance(question, Numeric):
+        low, high = numeric_bounds(key_of(question.answer, question.id), question.tolerance,
+                                   question.tolerance_kind)
         center, width = (low + high) / 2, (high - low) / 2
         return f"{head}{{#{_decimal(center)}:{_decimal(width)}{general}}}"
     lines = _gift_answers(question)
@@ -134,12 +151,12 @@ def gift_question(question: Any, sources: Mapping[str, Any] | None = None) -> st
     return head + "{\n" + "\n".join(lines) + "\n}"
 
 
-def export_gift(questions: Sequence[Any], sources: Mapping[str, Any] | None = None) -> str:
+def export_gift(questions: Sequence[Question], sources: Mapping[str, Source] | None = None) -> str:
     """Render questions as a GIFT file (blank line between questions)."""
     return "\n\n".join(gift_question(q, sources) for q in questions) + "\n"
 
 
-def export_csv(questions: Sequence[Any]) -> str:
+def export_csv(questions: Sequence[Question]) -> str:
     """Render questions as CSV, one row per question (see :data:`CSV_COLUMNS`)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -155,7 +172,7 @@ def export_csv(questions: Sequence[Any]) -> str:
     return buffer.getvalue()
 
 
-def export_json(questions: Sequence[Any], module_id: str) -> str:
+def export_json(questions: Sequence[Question], module_id: str) -> str:
     """Render questions as JSON: ``{"format", "version", "module", "questions": [...]}``."""
     for q in questions:
         answer_text(q)
@@ -170,7 +187,7 @@ def export_json(questions: Sequence[Any], module_id: str) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
-def export_quiz(questions: Sequence[Any], fmt: str, *, module_id: str,
+def export_quiz(questions: Sequence[Question], fmt: str, *, module_id: str,
                 sources: Mapping[str, Any] | None = None) -> str:
     """Export ``questions`` in ``fmt`` (one of :data:`FORMATS`)."""
     if not questions:

@@ -37,17 +37,18 @@ import unicodedata
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, InvalidOperation
 from typing import Any
 
-from seminarkit.quiz.errors import QuizError
-from seminarkit.schema.quiz import (
+from seminarkit.content.schema.quiz import (
     Matching,
     MultipleChoice,
-    Numeric,
     Ordering,
+    Question,
     QuizFile,
     ShortText,
     SingleChoice,
     TrueFalse,
 )
+from seminarkit.quiz.common import key_of
+from seminarkit.quiz.errors import QuizError
 
 KEY_VERSION = 1
 HASH_HEX = 20  # 80-bit digests: collisions are negligible for a quiz
@@ -138,28 +139,27 @@ def grid_cells(value: Decimal, exp: int) -> tuple[int, int]:
             int(scaled.to_integral_value(rounding=ROUND_CEILING)))
 
 
-def _sealed_key(question: Any, salt: str) -> dict[str, Any]:
-    answer = question.answer
+def _sealed_key(question: Question, salt: str) -> dict[str, object]:
     if isinstance(question, SingleChoice):
-        return {"h": digest(salt, answer)}
+        return {"h": digest(salt, key_of(question.answer, question.id))}
     if isinstance(question, TrueFalse):
-        return {"h": digest(salt, "true" if answer else "false")}
+        return {"h": digest(salt, "true" if key_of(question.answer, question.id) else "false")}
     if isinstance(question, MultipleChoice):
-        return {"right": sorted(digest(salt, a) for a in answer)}
+        return {"right": sorted(digest(salt, a) for a in key_of(question.answer, question.id))}
     if isinstance(question, ShortText):
-        return {"accept": sorted({digest(salt, normalise_text(a)) for a in answer})}
+        return {"accept": sorted({digest(salt, normalise_text(a)) for a in key_of(question.answer, question.id)})}
     if isinstance(question, Ordering):
-        return {"pos": sorted(digest(salt, str(i), item) for i, item in enumerate(answer))}
+        order = key_of(question.answer, question.id)
+        return {"pos": sorted(digest(salt, str(i), item) for i, item in enumerate(order))}
     if isinstance(question, Matching):
-        return {"pairs": sorted(digest(salt, left, opt) for left, opt in answer.items())}
-    if isinstance(question, Numeric):
-        low, high = numeric_bounds(answer, question.tolerance, question.tolerance_kind)
-        exp, first, last = numeric_grid(low, high)
-        return {"exp": exp, "grid": sorted(digest(salt, str(k)) for k in range(first, last + 1))}
-    raise QuizError(f"question {question.id!r}: cannot seal type {question.type!r}")
+        pairs = key_of(question.answer, question.id)
+        return {"pairs": sorted(digest(salt, left, opt) for left, opt in pairs.items())}
+    low, high = numeric_bounds(key_of(question.answer, question.id), question.tolerance, question.tolerance_kind)
+    exp, first, last = numeric_grid(low, high)
+    return {"exp": exp, "grid": sorted(digest(salt, str(k)) for k in range(first, last + 1))}
 
 
-def seal_question(question: Any, module_id: str) -> Any:
+def seal_question(question: Question, module_id: str) -> Question:
     """Return ``question`` with ``key_hash`` (and ``public_explanation`` if allowed) filled.
 
     The plain ``answer``/``explanation`` stay; :func:`seminarkit.editions.redact` removes them.
@@ -183,7 +183,7 @@ def seal_quiz(quiz: QuizFile, module_id: str) -> QuizFile:
                                                  for q in quiz.questions]})
 
 
-def read_key(question: Any) -> dict[str, Any]:
+def read_key(question: Question) -> dict[str, Any]:
     """Parse and sanity-check a question's ``key_hash``; a clear error when it is unusable."""
     if not question.key_hash:
         raise QuizError(f"question {question.id!r} has neither an answer nor a sealed key "
@@ -201,7 +201,7 @@ def read_key(question: Any) -> dict[str, Any]:
     return payload
 
 
-def strip_keys(question: Any) -> Any:
+def strip_keys(question: Question) -> Question:
     """Return ``question`` without sealed key or public explanation (for exam mode)."""
     if question.key_hash is None and question.public_explanation is None:
         return question

@@ -18,11 +18,14 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from seminarkit.quiz.keys import strip_keys
 from seminarkit.quiz.select import select_questions
 from seminarkit.quiz.widget import Mode, QuizWidget
+
+if TYPE_CHECKING:
+    from seminarkit.content.materials import Module
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -39,10 +42,10 @@ def default_quiz_id(module: str, student: str | None = None) -> str:
     return f"{module}-quiz-{file_slug(student)}" if student else f"{module}-quiz"
 
 
-def student_module(module: str, materials_dir: Path | str | None = None) -> Any:
+def student_module(module: str, materials_dir: Path | str | None = None) -> Module:
     """Load ``module`` as the student edition sees it (sealed quiz keys, no explanations)."""
+    from seminarkit.content.materials import load_course
     from seminarkit.editions import module_for_edition
-    from seminarkit.materials import load_course
 
     course = load_course(Path(materials_dir) if materials_dir else None)
     return module_for_edition(course.module(module), "student")

@@ -3,7 +3,7 @@
 The student edition shows numbered questions with their options (unmarked), a blank for
 numeric and text answers, the items to order (shuffled, never in the authored order) and a
 matching table. The instructor edition adds an answer-key appendix with explanations and
-sources, wrapped in an element carrying :data:`seminarkit.leaks.KEY_MARKER`, so the leak gate
+sources, wrapped in an element carrying :data:`seminarkit.handouts.leaks.KEY_MARKER`, so the leak gate
 flags it if it ever reaches a student artifact.
 """
 
@@ -11,13 +11,27 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from seminarkit.leaks import KEY_MARKER
-from seminarkit.markers import EDITIONS, INSTRUCTOR
+from seminarkit.content.schema.quiz import (
+    MultipleChoice,
+    Numeric,
+    Ordering,
+    Question,
+    ShortText,
+    SingleChoice,
+    TrueFalse,
+)
+from seminarkit.editions import Edition
+from seminarkit.editions import edition as lookup_edition
+from seminarkit.errors import UnknownChoiceError
+from seminarkit.handouts.leaks import KEY_MARKER
 from seminarkit.quiz.common import answer_text, fmt_points, source_links
 from seminarkit.quiz.errors import QuizError
 from seminarkit.quiz.select import shuffled_options
+
+if TYPE_CHECKING:
+    from seminarkit.content.schema.sources import Source
 
 BLANK = "_" * 16
 _E = html.escape
@@ -29,19 +43,19 @@ def _letters(n: int) -> list[str]:
     return [chr(ord("A") + i) if i < 26 else f"A{i}" for i in range(n)]
 
 
-def _body(question: Any, seed: int) -> str:
-    kind = question.type
-    if kind in ("single", "multiple"):
-        box = "○" if kind == "single" else "☐"
-        hint = "" if kind == "single" else "<p><i>Tick every right option.</i></p>"
+def _body(question: Question, seed: int) -> str:
+    if isinstance(question, (SingleChoice, MultipleChoice)):
+        single = isinstance(question, SingleChoice)
+        box = "○" if single else "☐"
+        hint = "" if single else "<p><i>Tick every right option.</i></p>"
         items = "".join(f"<li>{box} {_E(opt)}</li>" for opt in question.options)
         return f'{hint}<ul class="seminarkit-options">{items}</ul>'
-    if kind == "truefalse":
+    if isinstance(question, TrueFalse):
         return '<ul class="seminarkit-options"><li>○ True</li><li>○ False</li></ul>'
-    if kind in ("numeric", "text"):
-        unit = f" {_E(question.unit)}" if kind == "numeric" and question.unit else ""
+    if isinstance(question, (Numeric, ShortText)):
+        unit = f" {_E(question.unit)}" if isinstance(question, Numeric) and question.unit else ""
         return f'<p class="seminarkit-blank">Answer: {BLANK}{unit}</p>'
-    if kind == "ordering":
+    if isinstance(question, Ordering):
         items = "".join(f"<li>{BLANK[:4]} {_E(item)}</li>"
                         for item in shuffled_options(question, seed))
         return ("<p><i>Number the items from 1 (first) to "
@@ -56,7 +70,7 @@ def _body(question: Any, seed: int) -> str:
             f'<ul class="seminarkit-options">{opts}</ul>')
 
 
-def _key_entry(number: int, question: Any, sources: Mapping[str, Any] | None) -> str:
+def _key_entry(number: int, question: Question, sources: Mapping[str, Source] | None) -> str:
     parts = [f"<b>{number}.</b> <code>{_E(question.id)}</code> — {_E(answer_text(question))}"]
     if question.explanation:
         parts.append(f'<div class="seminarkit-explanation">{_E(question.explanation)}</div>')
@@ -69,7 +83,7 @@ def _key_entry(number: int, question: Any, sources: Mapping[str, Any] | None) ->
 def render_static(
     questions: Sequence[Any],
     *,
-    edition: str,
+    edition: str | Edition,
     sources: Mapping[str, Any] | None = None,
     title: str = "Quiz",
     seed: int = 0,
@@ -80,8 +94,10 @@ def render_static(
     that still hold them). Options are shown in the authored order; ordering items and
     matching options are shuffled with ``seed``.
     """
-    if edition not in EDITIONS:
-        raise QuizError(f"unknown edition {edition!r}; choose one of: {', '.join(EDITIONS)}")
+    try:
+        chosen = lookup_edition(edition)
+    except UnknownChoiceError as exc:
+        raise QuizError(str(exc)) from None
     items = []
     for q in questions:
         pts = fmt_points(q.points)
@@ -91,7 +107,7 @@ def render_static(
                      f"{_body(q, seed)}</li>")
     out = [f'<section class="seminarkit-quiz-static"><h2>{_E(title)}</h2>',
            f'<ol class="seminarkit-questions">{"".join(items)}</ol>']
-    if edition == INSTRUCTOR:
+    if chosen.instructor_material:
         key = "".join(_key_entry(n, q, sources) for n, q in enumerate(questions, start=1))
         out.append(f'<section class="{KEY_MARKER}"><h3>Answer key</h3>'
                    f'<ol class="seminarkit-key">{key}</ol></section>')

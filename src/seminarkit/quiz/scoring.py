@@ -14,12 +14,15 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from seminarkit.quiz.check import check
 from seminarkit.quiz.common import RESPONSES_FORMAT, RESPONSES_SUFFIX, fmt_points
 from seminarkit.quiz.errors import QuizError, ResponsesError
 from seminarkit.quiz.select import select_questions
+
+if TYPE_CHECKING:
+    from seminarkit.content.materials import Module
 
 
 @dataclass(frozen=True)
@@ -68,7 +71,7 @@ class FileError:
         return f"{self.path}: {self.message}"
 
 
-def require_key(module: Any) -> dict[str, Any]:
+def require_key(module: Module) -> dict[str, Any]:
     """Return the module's questions by id; a clear error without a quiz or without keys."""
     if module.quiz is None or not module.quiz.questions:
         raise QuizError(f"module {module.id!r} has no quiz questions (add quiz.yaml)")
@@ -87,13 +90,13 @@ def _field(data: Mapping[str, Any], name: str, kind: type | tuple[type, ...]) ->
     return value
 
 
-def _expected_ids(module: Any, data: Mapping[str, Any]) -> list[str] | None:
+def _expected_ids(module: Module, data: Mapping[str, Any]) -> list[str] | None:
     selection = data.get("selection")
     if not isinstance(selection, Mapping) or not selection:
         return None
     try:
         chosen = select_questions(
-            module.quiz, n=selection.get("n"), seed=int(data.get("seed") or 0),
+            module.need_quiz(), n=selection.get("n"), seed=int(data.get("seed") or 0),
             blocks=selection.get("blocks"), difficulties=selection.get("difficulties"),
             objectives=selection.get("objectives"), shuffle=bool(selection.get("shuffle")))
     except (QuizError, TypeError, ValueError) as exc:
@@ -101,10 +104,10 @@ def _expected_ids(module: Any, data: Mapping[str, Any]) -> list[str] | None:
     return [q.id for q in chosen]
 
 
-def score_responses(module: Any, data: Mapping[str, Any]) -> list[ItemScore]:
+def score_responses(module: Module, data: Mapping[str, Any]) -> list[ItemScore]:
     """Score one responses document against ``module``'s real key.
 
-    ``module`` is a :class:`seminarkit.materials.Module` of the instructor edition; ``data``
+    ``module`` is a :class:`seminarkit.content.materials.Module` of the instructor edition; ``data``
     is the parsed ``<quiz_id>.responses.json`` (see docs/quiz.md). Returns one
     :class:`ItemScore` per question of the quiz the student saw, in quiz order. A document
     without a ``module`` (a widget built without one) is checked by its question ids. Raises
@@ -158,7 +161,7 @@ def expand_paths(paths: Iterable[Path]) -> tuple[list[Path], list[FileError]]:
     return [Path(p) for p in unique], errors
 
 
-def score_files(module: Any,
+def score_files(module: Module,
                 paths: Iterable[Path]) -> tuple[list[ScoredFile], list[FileError]]:
     """Score every responses file under ``paths``; bad files become errors, not aborts."""
     require_key(module)

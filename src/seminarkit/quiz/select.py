@@ -11,8 +11,15 @@ import random
 from collections.abc import Iterable
 from typing import Any
 
+from seminarkit.content.schema.quiz import (
+    Matching,
+    MultipleChoice,
+    Ordering,
+    Question,
+    QuizFile,
+    SingleChoice,
+)
 from seminarkit.quiz.errors import QuizError
-from seminarkit.schema.quiz import QuizFile
 
 
 def _allowed(values: Iterable[str] | None) -> set[str] | None:
@@ -61,16 +68,16 @@ def select_questions(
     return pool
 
 
-def choices_of(question: Any) -> list[str]:
+def choices_of(question: Question) -> list[str]:
     """Return the values a student arranges or picks from: options, or ordering items."""
-    if question.type == "ordering":
+    if isinstance(question, Ordering):
         return list(question.items)
-    if question.type in ("single", "multiple", "matching"):
+    if isinstance(question, (SingleChoice, MultipleChoice, Matching)):
         return list(question.options)
     return []
 
 
-def shuffled_options(question: Any, seed: int) -> list[str]:
+def shuffled_options(question: Question, seed: int) -> list[str]:
     """Return a deterministic permutation of the question's options (or ordering items).
 
     Types without options (true/false, numeric, text) give an empty list. For ordering, a
@@ -81,6 +88,6 @@ def shuffled_options(question: Any, seed: int) -> list[str]:
     rng = random.Random(f"seminarkit-shuffle:{seed}:{question.id}")
     shuffled = values[:]
     rng.shuffle(shuffled)
-    if question.type == "ordering" and len(shuffled) > 1 and shuffled == values:
+    if isinstance(question, Ordering) and len(shuffled) > 1 and shuffled == values:
         shuffled = shuffled[1:] + shuffled[:1]
     return shuffled

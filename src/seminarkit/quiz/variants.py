@@ -20,16 +20,19 @@ import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import nbformat
 
-from seminarkit.quiz.atomic import write_text_atomic
+from seminarkit.fileio import write_atomic
 from seminarkit.quiz.common import answer_text, number_text
 from seminarkit.quiz.errors import QuizError, RosterError
 from seminarkit.quiz.notebook import default_quiz_id, file_slug
 from seminarkit.quiz.scoring import require_key
 from seminarkit.quiz.select import select_questions
+
+if TYPE_CHECKING:
+    from seminarkit.content.materials import Module
 
 ID_COLUMNS = ("id", "student_id")
 _NB: Any = nbformat  # nbformat is untyped
@@ -110,7 +113,7 @@ def variant_seed(module_id: str, student_id: str) -> int:
     return int(hashlib.sha256(data).hexdigest()[:8], 16) & 0x7FFFFFFF
 
 
-def variant_notebook(module: Any, entry: RosterEntry, seed: int,
+def variant_notebook(module: Module, entry: RosterEntry, seed: int,
                      n_questions: int | None) -> Any:
     """Build one student's exam notebook (nbformat v4, deterministic cell ids)."""
     quiz_id = default_quiz_id(module.id, entry.id)
@@ -135,13 +138,13 @@ def variant_notebook(module: Any, entry: RosterEntry, seed: int,
     return nb
 
 
-def _key_rows(module: Any, roster: list[RosterEntry],
+def _key_rows(module: Module, roster: list[RosterEntry],
               n_questions: int | None) -> list[dict[str, Any]]:
     by_id = require_key(module)
     students = []
     for entry in roster:
         seed = variant_seed(module.id, entry.id)
-        chosen = select_questions(module.quiz, n=n_questions, seed=seed)
+        chosen = select_questions(module.need_quiz(), n=n_questions, seed=seed)
         students.append({
             "id": entry.id, "name": entry.name, "seed": seed,
             "quiz_id": default_quiz_id(module.id, entry.id),
@@ -151,7 +154,7 @@ def _key_rows(module: Any, roster: list[RosterEntry],
     return students
 
 
-def write_variants(module: Any, roster: list[RosterEntry], out_dir: Path,
+def write_variants(module: Module, roster: list[RosterEntry], out_dir: Path,
                    n_questions: int | None = None) -> VariantsResult:
     """Write one exam notebook per student and the instructor key (CSV and JSON)."""
     if not roster:
@@ -162,7 +165,7 @@ def write_variants(module: Any, roster: list[RosterEntry], out_dir: Path,
     for entry, info in zip(roster, students, strict=True):
         nb = variant_notebook(module, entry, info["seed"], n_questions)
         target = out_dir / "students" / f"{info['quiz_id']}.ipynb"
-        notebooks.append(write_text_atomic(target, _NB.writes(nb) + "\n"))
+        notebooks.append(write_atomic(target, _NB.writes(nb) + "\n"))
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["student", "name", "seed", "quiz_id", "position", "question_id", "type",
@@ -172,8 +175,8 @@ def write_variants(module: Any, roster: list[RosterEntry], out_dir: Path,
             writer.writerow([info["id"], info["name"] or "", info["seed"], info["quiz_id"], pos,
                              q["id"], q["type"], number_text(q["points"]), q["answer"]])
     key_dir = out_dir / "instructor"
-    key_csv = write_text_atomic(key_dir / f"{module.id}-quiz-key.csv", buffer.getvalue())
+    key_csv = write_atomic(key_dir / f"{module.id}-quiz-key.csv", buffer.getvalue())
     payload = {"module": module.id, "n_questions": n_questions, "students": students}
-    key_json = write_text_atomic(key_dir / f"{module.id}-quiz-key.json",
+    key_json = write_atomic(key_dir / f"{module.id}-quiz-key.json",
                                  json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
     return VariantsResult(notebooks, key_csv, key_json)

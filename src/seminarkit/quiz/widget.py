@@ -27,7 +27,8 @@ from typing import Any, Literal
 
 import ipywidgets as widgets
 
-from seminarkit.quiz.atomic import write_text_atomic
+from seminarkit.errors import OutputError
+from seminarkit.fileio import write_atomic
 from seminarkit.quiz.check import CheckResult, check, is_blank
 from seminarkit.quiz.common import (
     RESPONSES_FORMAT,
@@ -256,12 +257,12 @@ class QuizWidget:
     def save(self) -> Path:
         """Write the responses atomically (temp file + ``os.replace``); return the path."""
         text = json.dumps(self.payload(), ensure_ascii=False, indent=2) + "\n"
-        return write_text_atomic(self.responses_path, text)
+        return write_atomic(self.responses_path, text)
 
     def _save_clicked(self) -> None:
         try:
             path = self.save()
-        except QuizError as exc:
+        except (QuizError, OutputError) as exc:
             self.status_html.value = (f'<span class="seminarkit-save-failed">Not saved: '
                                       f"{html.escape(str(exc))}</span>")
             return

@@ -1,0 +1,77 @@
+"""``seminarkit build`` and ``seminarkit check-leaks``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from seminarkit.cli.common import EXIT_FAILED, EXIT_OK, command, materials_option
+
+
+def _csv(value: str) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def _setup_build(parser: argparse.ArgumentParser) -> None:
+    materials_option(parser)
+    parser.add_argument("--modules", type=_csv, default=None, help="comma-separated module ids (default: all)")
+    from seminarkit.editions import edition_names
+    from seminarkit.handouts.formats import DEFAULT_FORMATS, FORMATS
+
+    parser.add_argument("--editions", type=_csv, default=None,
+                        help=f"{','.join(edition_names())} (default: all)")
+    parser.add_argument("--formats", type=_csv, default=None,
+                        help=f"any of {','.join(FORMATS)} (default: {','.join(DEFAULT_FORMATS)})")
+    parser.add_argument("--jobs", type=int, default=None, metavar="N", help="worker processes (default: one per core)")
+    parser.add_argument("--out", type=Path, default=Path("build"), metavar="DIR", help="output folder (default: build)")
+    parser.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar (for CI logs)")
+
+
+@command("build", _setup_build, "Build every handout (HTML and PDF, both editions) and the course site.")
+def _build(args: argparse.Namespace) -> int:
+    from seminarkit.handouts.build import build, summary
+
+    if args.jobs is not None and args.jobs < 1:
+        print("seminarkit: error: --jobs must be at least 1", file=sys.stderr)
+        return EXIT_FAILED
+    result = build(args.materials, out_dir=args.out, modules=args.modules, editions=args.editions,
+                   formats=args.formats, jobs=args.jobs, force=args.force, quiet=args.quiet)
+    lines = summary(result)
+    print(lines[0])
+    for line in lines[1:]:
+        print(line, file=sys.stderr)
+    if result.ok and not result.unchanged:
+        print(f"site: {args.out / 'index.html'}")
+    return EXIT_OK if result.ok else EXIT_FAILED
+
+
+def _setup_leaks(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", type=Path, nargs="+", metavar="PATH",
+                        help="build folder (its */student/ artifacts are scanned) or student files/folders")
+    materials_option(parser)
+
+
+@command("check-leaks", _setup_leaks, "Scan student artifacts for instructor-only content.")
+def _check_leaks(args: argparse.Namespace) -> int:
+    from seminarkit.content.materials import load_course
+    from seminarkit.handouts.leaks import scan
+
+    course = load_course(args.materials)
+    targets: list[Path] = []
+    for path in args.paths:
+        if not path.exists():
+            print(f"seminarkit: error: {path} does not exist", file=sys.stderr)
+            return EXIT_FAILED
+        student = sorted(path.glob("*/student")) if path.is_dir() else []
+        targets.extend(student or [path])
+    leaks = scan(targets, course.modules.values())
+    for leak in leaks:
+        print(f"LEAK {leak}", file=sys.stderr)
+    if leaks:
+        print(f"{len(leaks)} leak(s): remove the instructor-only content from these student artifacts.",
+              file=sys.stderr)
+        return EXIT_FAILED
+    print(f"no leaks in {len(targets)} location(s)")
+    return EXIT_OK

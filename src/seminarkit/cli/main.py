@@ -1,0 +1,53 @@
+"""The ``seminarkit`` command: a thin skin over the library.
+
+Each subcommand parses its options, calls one library function, and turns a
+:class:`SeminarkitError` into one clear message on stderr and a non-zero exit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from seminarkit import __version__
+from seminarkit.cli.common import COMMANDS, EXIT_FAILED, EXIT_INVALID
+from seminarkit.errors import MaterialsError, SeminarkitError
+
+# One module per command family; importing it registers its subcommands.
+COMMAND_MODULES = ("validate", "build", "quiz", "grade", "lab")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the argument parser with every registered subcommand."""
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"seminarkit.cli.{name}")
+    parser = argparse.ArgumentParser(prog="seminarkit", description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"seminarkit {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (setup, handler, help) in COMMANDS.items():
+        command_parser = sub.add_parser(name, help=help, description=help)
+        setup(command_parser)
+        command_parser.set_defaults(handler=handler)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; return the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help(sys.stderr)
+        return EXIT_INVALID
+    try:
+        return int(args.handler(args))
+    except MaterialsError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_INVALID
+    except SeminarkitError as exc:
+        print(f"seminarkit: error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("seminarkit: interrupted; nothing half-written was left behind.", file=sys.stderr)
+        return 130

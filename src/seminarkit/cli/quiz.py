@@ -1,0 +1,124 @@
+"""``seminarkit quiz export | variants | score``: the quiz commands (a thin skin).
+
+Each action loads the instructor materials, calls one library function from
+:mod:`seminarkit.quiz`, writes its output atomically and reports one line. Errors are
+:class:`~seminarkit.errors.SeminarkitError` subclasses, printed by :func:`seminarkit.cli.main`
+as one line with a non-zero exit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from seminarkit.cli.common import EXIT_FAILED, EXIT_INVALID, EXIT_OK, command, materials_option
+from seminarkit.errors import UnknownChoiceError
+
+EXPORT_FORMATS = ("gift", "csv", "json")
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("module", metavar="MODULE", help="module id, e.g. afghanistan-2018")
+    materials_option(parser)
+
+
+def _setup(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="quiz_action", metavar="ACTION")
+    parser.set_defaults(quiz_parser=parser)
+
+    export = sub.add_parser("export", help="export the question bank (GIFT, CSV or JSON)",
+                            description="Export a module's question bank, keys included "
+                                        "(instructor material).")
+    _common(export)
+    export.add_argument("--format", default="gift", metavar="|".join(EXPORT_FORMATS),
+                        help="output format (default: gift, for Moodle)")
+    export.add_argument("-o", "--output", type=Path, default=None, metavar="FILE",
+                        help="output file (default: standard output)")
+
+    variants = sub.add_parser("variants", help="one exam notebook per student, plus a key",
+                              description="Write one seeded exam notebook per roster entry "
+                                          "and an instructor key (CSV and JSON).")
+    _common(variants)
+    variants.add_argument("--roster", type=Path, required=True, metavar="FILE",
+                          help="CSV with an 'id' column (and optionally 'name')")
+    variants.add_argument("--out", type=Path, required=True, metavar="DIR",
+                          help="output folder (students/ and instructor/ inside)")
+    variants.add_argument("--n-questions", type=int, default=None, metavar="N",
+                          help="questions per student (default: the whole bank)")
+
+    score = sub.add_parser("score", help="score saved exam responses with the real key",
+                           description="Score *.responses.json files (or folders of them) "
+                                       "and write a grade table.")
+    _common(score)
+    score.add_argument("responses", nargs="+", type=Path, metavar="RESPONSES",
+                       help="responses files or folders containing *.responses.json")
+    score.add_argument("--out", type=Path, required=True, metavar="FILE",
+                       help="grade table to write (CSV)")
+
+
+def _module(args: argparse.Namespace) -> Any:
+    from seminarkit.content.materials import load_course
+
+    return load_course(args.materials).module(args.module)
+
+
+def _export(args: argparse.Namespace) -> int:
+    from seminarkit.fileio import write_atomic
+    from seminarkit.quiz.export import export_quiz
+
+    if args.format not in EXPORT_FORMATS:
+        raise UnknownChoiceError("format", args.format, EXPORT_FORMATS)
+    module = _module(args)
+    questions = module.quiz.questions if module.quiz is not None else []
+    text = export_quiz(questions, args.format, module_id=module.id, sources=module.sources)
+    if args.output is None or str(args.output) == "-":
+        sys.stdout.write(text)
+        return EXIT_OK
+    write_atomic(args.output, text)
+    print(f"wrote {len(questions)} questions of {module.id} as {args.format} to {args.output}")
+    return EXIT_OK
+
+
+def _variants(args: argparse.Namespace) -> int:
+    from seminarkit.quiz.variants import read_roster, write_variants
+
+    roster = read_roster(args.roster)
+    module = _module(args)
+    result = write_variants(module, roster, args.out, n_questions=args.n_questions)
+    print(f"wrote {len(result.notebooks)} quiz notebooks to {result.notebooks[0].parent} "
+          f"and the instructor key to {result.key_csv} (keep it away from students)")
+    return EXIT_OK
+
+
+def _score(args: argparse.Namespace) -> int:
+    from seminarkit.fileio import write_atomic
+    from seminarkit.quiz.scoring import grades_csv, score_files
+
+    module = _module(args)
+    rows, errors = score_files(module, args.responses)
+    for error in errors:
+        print(f"seminarkit: error: {error}", file=sys.stderr)
+    if not rows:
+        print("seminarkit: error: no responses file could be scored; nothing written",
+              file=sys.stderr)
+        return EXIT_FAILED
+    order = [q.id for q in module.quiz.questions]
+    write_atomic(args.out, grades_csv(rows, order))
+    print(f"scored {len(rows)} responses file(s) to {args.out}"
+          + (f"; {len(errors)} file(s) could not be scored (see above)" if errors else ""))
+    return EXIT_FAILED if errors else EXIT_OK
+
+
+_ACTIONS = {"export": _export, "variants": _variants, "score": _score}
+
+
+@command("quiz", _setup, "Quiz tools: export the bank, write per-student variants, score "
+                         "saved responses.")
+def _quiz(args: argparse.Namespace) -> int:
+    action = _ACTIONS.get(getattr(args, "quiz_action", None) or "")
+    if action is None:
+        args.quiz_parser.print_help(sys.stderr)
+        return EXIT_INVALID
+    return action(args)

@@ -1,0 +1,1 @@
+"""Course content: loading and validating materials (schema, YAML, cross-reference checks, paths)."""

@@ -1,0 +1,117 @@
+"""The kit's one way to write a file: atomic, durable, and with the permissions the umask gives.
+
+:func:`write_atomic` writes to a temporary file beside the target, flushes and fsyncs it,
+gives it the mode a plain ``open()`` would (``0o666 & ~umask``: 0644 under umask 022, 0600
+under 077), renames it over the target and fsyncs the folder. A reader sees the old file or
+the new one, never half of either; a crash or Ctrl-C leaves at most a hidden ``.name.*.tmp``
+that the next write replaces. :func:`make_dirs` creates folders with the umask's mode too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import sys
+import tempfile
+from pathlib import Path
+from types import ModuleType
+
+from seminarkit.errors import OutputError
+
+
+def current_umask() -> int:
+    """Return the process umask without changing it (Linux reads /proc; elsewhere set-and-restore)."""
+    with contextlib.suppress(OSError, ValueError), open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def file_mode() -> int:
+    """Mode for a new file: what ``open()`` would give under the current umask."""
+    return 0o666 & ~current_umask()
+
+
+def make_dirs(path: Path) -> Path:
+    """Create ``path`` and its parents (mode from the umask); an existing folder is fine.
+
+    Raises :class:`OutputError` (one line) when a part of the path is a file or cannot be
+    created.
+    """
+    path = Path(path)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise OutputError(path, "is a file, not a folder (choose another output folder)") from None
+    except OSError as exc:
+        raise OutputError(path, f"cannot create the folder: {exc.strerror or exc}") from None
+    return path
+
+
+def write_atomic(path: Path, data: bytes | str) -> Path:
+    """Write ``data`` (bytes, or text as UTF-8) to ``path`` atomically and durably; return ``path``."""
+    path = Path(path)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    make_dirs(path.parent)
+    if path.is_dir():
+        raise OutputError(path, "is a folder; cannot write a file there")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise OutputError(path.parent, f"is not writable: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, file_mode())
+        os.replace(tmp, path)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise OutputError(path, f"cannot write: {exc.strerror or exc}") from None
+        raise
+    _fsync_dir(path.parent)
+    return path
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make a rename durable: fsync the folder (a no-op where folders cannot be opened)."""
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def hash_tree(h: hashlib._Hash, root: Path) -> None:
+    """Feed every file under ``root`` (relative name and contents, in sorted order) into ``h``."""
+    for path in sorted(root.rglob("*")):
+        if path.is_file():
+            hash_file(h, path, root)
+
+
+def hash_file(h: hashlib._Hash, path: Path, root: Path) -> None:
+    """Feed one file (its name relative to ``root``, then its bytes) into ``h``."""
+    h.update(str(path.relative_to(root)).encode())
+    h.update(b"\0")
+    h.update(path.read_bytes())
+    h.update(b"\0")
+
+
+def import_nbformat() -> ModuleType:
+    """Import nbformat without jsonschema's optional rfc3987_syntax grammar (~0.9 s per process).
+
+    nbformat validates with jsonschema, which builds an RFC 3987 grammar at import when
+    ``rfc3987_syntax`` is installed; notebooks never use the ``iri`` formats it serves.
+    """
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+    import nbformat
+
+    return nbformat

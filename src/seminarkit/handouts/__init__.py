@@ -1,0 +1,1 @@
+"""The handout build: plan, worker, execute (papermill), export (nbconvert, weasyprint), site, leak gate."""

@@ -1,0 +1,226 @@
+"""run_notebook: the only place papermill is called.
+
+Injects parameters, applies a time limit, and on failure keeps papermill's marked notebook
+(red banner and anchor before the failing cell) and raises :class:`NotebookFailed` naming
+the notebook, module, edition, cell, error name and value.
+
+Kernels come from :class:`WarmKernels`: one kernel per build worker, booted ahead of time
+with the kit's imports done, and *reused* from job to job. Before every job the kernel is
+returned to the baseline it had after warm-up (:mod:`seminarkit.handouts.kernel_state`:
+namespace, rcParams, pandas options, warnings, environment, ``sys.path``, random state, the
+kit's caches, open figures) and moved into the job's own folder, so no state leaks from one
+handout into the next. A job that fails, times out or kills its kernel gets a fresh kernel.
+Papermill reaches the warm kernel through its documented extension point, a registered
+engine (:class:`WarmKernelEngine`).
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from seminarkit.errors import NotebookFailed
+from seminarkit.fileio import import_nbformat
+from seminarkit.handouts.transforms import Notebook
+
+if TYPE_CHECKING:
+    from jupyter_client.blocking.client import BlockingKernelClient as KernelClient
+    from jupyter_client.manager import KernelManager
+
+    from seminarkit.content.schema.course import ParameterValue
+
+# Imports a notebook run pays for: done in the kernel before the job arrives; then the
+# baseline every job starts from is recorded.
+WARMUP = "\n".join((
+    "import matplotlib",
+    "matplotlib.use('Agg')",
+    "import matplotlib.pyplot",
+    "import pandas, networkx, pydantic, yaml",
+    "import seminarkit.render.notebook, seminarkit.render.views, seminarkit.render.figures",
+    "import seminarkit.content.materials",
+    "import seminarkit.render.explorers.timeline, seminarkit.render.explorers.actors",
+    "import seminarkit.render.explorers.evidence",
+    "import seminarkit.handouts.kernel_state as _sk_state",
+    "_sk_state.snapshot()",
+    "del _sk_state",
+))
+KERNEL_NAME = "python3"
+ENGINE_NAME = "seminarkit-warm"
+RESET_TIMEOUT = 30
+
+
+def _restore_code(workdir: Path) -> str:
+    return ("import seminarkit.handouts.kernel_state as _sk_state\n"
+            f"_sk_state.restore({str(workdir)!r})\n")
+
+
+class WarmKernels:
+    """Hand out warm kernels: booted ahead of time with the kit's imports done, reused when clean."""
+
+    def __init__(self, *, warmup: str = WARMUP, env: dict[str, str] | None = None, cwd: Path | None = None,
+                 reuse: bool = True):
+        self.warmup, self.env, self.cwd, self.reuse = warmup, env, cwd, reuse
+        self._next: tuple[KernelManager, KernelClient] | None = None
+
+    def _boot(self) -> tuple[KernelManager, KernelClient]:
+        from jupyter_client.manager import KernelManager
+
+        km = KernelManager(kernel_name=KERNEL_NAME)
+        # The kernel's own stderr only carries ipykernel's transport banner; errors in
+        # notebook code arrive through the iopub channel as outputs.
+        extra: dict[str, Any] = {"env": self.env} if self.env else {}
+        if self.cwd:
+            extra["cwd"] = str(self.cwd)
+        km.start_kernel(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **extra)
+        kc = km.client()
+        kc.start_channels()
+        kc.execute(self.warmup, silent=True, store_history=False)  # queued; runs while we work
+        return km, kc
+
+    def prepare(self) -> None:
+        """Start booting the next kernel now (returns at once)."""
+        if self._next is None:
+            self._next = self._boot()
+
+    def take(self, workdir: Path) -> KernelManager:
+        """Return a kernel at its baseline, working in ``workdir``, for one job."""
+        for _attempt in range(2):
+            km, kc = self._next if self._next is not None else self._boot()
+            self._next = None
+            if self._restore(km, kc, workdir):
+                return km
+            km.shutdown_kernel(now=True)
+        raise NotebookFailed("kernel", cell_index=None, ename="KernelError",
+                             evalue="a fresh kernel could not be prepared for the job")
+
+    @staticmethod
+    def _restore(km: KernelManager, kc: KernelClient, workdir: Path) -> bool:
+        try:
+            if not km.is_alive():
+                return False
+            reply = kc.execute_interactive(_restore_code(workdir), silent=True, store_history=False,
+                                           timeout=RESET_TIMEOUT, output_hook=lambda _msg: None)
+            return bool(reply["content"]["status"] == "ok")
+        except Exception:  # any trouble: the caller boots a fresh kernel
+            return False
+        finally:
+            kc.stop_channels()
+
+    def release(self, km: KernelManager, *, ok: bool) -> None:
+        """Take a kernel back after its job: keep it for the next job, or replace it."""
+        if ok and self.reuse and km.is_alive():
+            kc = km.client()
+            kc.start_channels()
+            self._next = (km, kc)
+            return
+        km.shutdown_kernel(now=True)
+        self.prepare()
+
+    def close(self) -> None:
+        """Shut down the kernel kept in reserve."""
+        if self._next is not None:
+            (km, kc), self._next = self._next, None
+            kc.stop_channels()
+            km.shutdown_kernel(now=True)
+
+
+_ENGINE_REGISTERED: list[bool] = []
+
+
+def _register_engine() -> None:
+    """Register :class:`WarmKernelEngine` with papermill (idempotent)."""
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    if _ENGINE_REGISTERED:
+        return
+
+    class WarmKernelEngine(NBClientEngine):  # type: ignore[misc]
+        """papermill's nbclient engine, running on a kernel the build already started."""
+
+        @classmethod
+        def execute_managed_notebook(cls, nb_man: Any, kernel_name: str, *, km: Any = None,
+                                     execution_timeout: int | None = None, **kwargs: Any) -> Any:
+            from papermill.engines import logger
+
+            return PapermillNotebookClient(nb_man, km=km, timeout=execution_timeout, kernel_name=kernel_name,
+                                           startup_timeout=60, log=logger, log_output=False).execute()
+
+    papermill_engines.register(ENGINE_NAME, WarmKernelEngine)
+    _ENGINE_REGISTERED.append(True)
+
+
+def locate_cell(notebook: Notebook | Path, source: str, fallback: int | None) -> tuple[int | None, str | None]:
+    """Index and id of the code cell whose source is ``source`` in the notebook as given.
+
+    papermill counts cells after inserting its parameters cell; users need the index in
+    their own notebook, and the id, which survives edits.
+    """
+    nb = import_nbformat().read(str(notebook), as_version=4) if isinstance(notebook, Path) else notebook
+    for index, cell in enumerate(nb["cells"]):
+        if cell["cell_type"] == "code" and cell["source"] == source:
+            return index, cell.get("id")
+    return fallback, None
+
+
+def cell_index_by_id(notebook: Notebook, cell_id: str | None) -> int | None:
+    """Index of the cell with ``cell_id`` in ``notebook`` (None when absent)."""
+    return next((i for i, c in enumerate(notebook["cells"]) if cell_id and c.get("id") == cell_id), None)
+
+
+def run_notebook(
+    notebook: Notebook | Path,
+    output_path: Path | None,
+    parameters: Mapping[str, ParameterValue],
+    *,
+    name: str,
+    module: str | None = None,
+    edition: str | None = None,
+    timeout: int = 300,
+    workdir: Path | None = None,
+    kernels: WarmKernels | None = None,
+) -> Notebook:
+    """Execute ``notebook`` (a path or notebook) with papermill and return the result.
+
+    With ``kernels``, the job runs on a warm kernel moved into ``workdir``; otherwise papermill
+    starts a fresh kernel in ``workdir``. On failure the executed notebook, with papermill's
+    error markers, is written to ``output_path`` (when given) and :class:`NotebookFailed` is
+    raised.
+    """
+    import_nbformat()
+    import papermill as pm
+
+    km = None
+    if kernels is not None:
+        _register_engine()
+        km = kernels.take(workdir or Path.cwd())
+    engine: dict[str, Any] = {"engine_name": ENGINE_NAME, "km": km} if km is not None else {}
+    ok = False
+    try:
+        result: Notebook = pm.execute_notebook(
+            notebook if not isinstance(notebook, Path) else str(notebook),
+            str(output_path) if output_path else None,
+            parameters=dict(parameters),
+            kernel_name=KERNEL_NAME,
+            progress_bar=False,
+            request_save_on_cell_execute=False,
+            execution_timeout=timeout,
+            cwd=str(workdir) if workdir and km is None else None,
+            **engine,
+        )
+        ok = True
+        return result
+    except pm.PapermillExecutionError as exc:
+        index, cell_id = locate_cell(notebook, exc.source, exc.cell_index)
+        raise NotebookFailed(name, cell_index=index, ename=exc.ename, evalue=str(exc.evalue),
+                             module=module, edition=edition, cell_id=cell_id,
+                             marked_path=str(output_path) if output_path else None) from None
+    except Exception as exc:  # kernel died, timed out, could not start
+        raise NotebookFailed(name, cell_index=None, ename=type(exc).__name__, evalue=str(exc).splitlines()[0]
+                             if str(exc) else "", module=module, edition=edition,
+                             marked_path=str(output_path) if output_path else None) from None
+    finally:
+        if km is not None and kernels is not None:
+            kernels.release(km, ok=ok)

@@ -1,0 +1,111 @@
+"""export_handout: the only place nbconvert (and weasyprint) is called.
+
+An executed notebook becomes a self-contained HTML handout with the kit's template (course
+header, module and edition badges, print CSS; no scripts or anything from the network; no
+input code unless a cell is tagged ``show-input``), and a PDF is printed from that HTML.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from seminarkit.editions import STUDENT, Edition
+from seminarkit.fileio import import_nbformat
+from seminarkit.handouts.transforms import Notebook
+from seminarkit.markers import (
+    TAG_INJECTED_PARAMETERS,
+    TAG_PARAMETERS,
+    TAG_REMOVE_INPUT,
+    TAG_SHOW_INPUT,
+)
+
+TEMPLATES = Path(__file__).parent / "templates"
+CSS_FILE = TEMPLATES / "handout" / "handout.css"
+
+
+def template_files() -> list[Path]:
+    """Every file of the handout template (part of the build cache key)."""
+    return sorted(p for p in TEMPLATES.rglob("*") if p.is_file())
+
+
+if TYPE_CHECKING:
+    from nbconvert import HTMLExporter
+
+
+@lru_cache(maxsize=1)
+def _exporter() -> HTMLExporter:
+    import_nbformat()
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    exporter = HTMLExporter(template_name="handout", extra_template_basedirs=[str(TEMPLATES)],
+                            exclude_input_prompt=True, exclude_output_prompt=True)
+    remover = TagRemovePreprocessor(remove_input_tags={TAG_REMOVE_INPUT},
+                                    remove_cell_tags={TAG_PARAMETERS, TAG_INJECTED_PARAMETERS})
+    exporter.register_preprocessor(remover, enabled=True)
+    return exporter
+
+
+def warm_up() -> None:
+    """Compile the template and load weasyprint once (pool workers call this at start)."""
+    nbformat = import_nbformat()
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("warm-up")])
+    export_pdf(export_html(nb, title="warm-up", course="", module="", edition=STUDENT, footer=""))
+
+
+def _hide_inputs(nb: Notebook) -> Notebook:
+    new = copy.deepcopy(nb)
+    for cell in new["cells"]:
+        tags = cell["metadata"].setdefault("tags", [])
+        if cell["cell_type"] == "code" and TAG_SHOW_INPUT not in tags and TAG_REMOVE_INPUT not in tags:
+            tags.append(TAG_REMOVE_INPUT)
+        cell["metadata"].pop("papermill", None)
+        cell["metadata"].pop("execution", None)
+    new["metadata"].pop("papermill", None)
+    return new
+
+
+def export_html(nb: Notebook, *, title: str, course: str, module: str, edition: Edition, footer: str) -> str:
+    """Render an executed notebook as a self-contained HTML handout."""
+    resources = {
+        "metadata": {"name": title},
+        "seminarkit": {"course": course, "module": module, "edition": edition.name, "edition_label": edition.label,
+                       "footer": footer, "css": CSS_FILE.read_text(encoding="utf-8")},
+    }
+    node = import_nbformat().from_dict(_hide_inputs(nb))
+    body, _ = _exporter().from_notebook_node(node, resources=resources)
+    return str(body)
+
+
+_STYLE = re.compile(r"<style\b(?![^>]*id=\"seminarkit-css\")[^>]*>.*?</style>", re.S | re.I)
+PRINT_CSS = """
+body { font-family: "DejaVu Sans", sans-serif; font-size: 10pt; line-height: 1.35; }
+h1 { font-size: 17pt; } h2 { font-size: 14pt; } h3 { font-size: 12pt; } h4 { font-size: 11pt; }
+pre, code { font-family: "DejaVu Sans Mono", monospace; font-size: 8.5pt; white-space: pre-wrap; }
+table { border-collapse: collapse; } th, td { vertical-align: top; }
+a.anchor-link { display: none; }
+"""
+
+
+def print_html(html: str) -> str:
+    """Return the handout HTML for printing: JupyterLab's screen stylesheets replaced by a lean one.
+
+    The lab CSS is ~300 KB of selectors for widgets and the notebook UI that a handout does
+    not use; cascading it dominates PDF time (seconds per page) without changing the page.
+    """
+    lean = _STYLE.sub("", html)
+    return lean.replace("</head>", f'<style type="text/css">{PRINT_CSS}</style></head>', 1)
+
+
+def export_pdf(html: str) -> bytes:
+    """Print handout HTML to an A4 PDF with page numbers (weasyprint, in-process)."""
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    from weasyprint import HTML
+
+    return bytes(HTML(string=print_html(html), base_url=None).write_pdf())

@@ -1,0 +1,143 @@
+"""Plan handout jobs (notebook x module x edition) and their content-hash cache keys."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+from seminarkit import __version__
+from seminarkit.editions import EDITIONS, Edition, edition
+from seminarkit.errors import UnknownChoiceError
+from seminarkit.fileio import hash_file, hash_tree
+from seminarkit.handouts.formats import DEFAULT_FORMATS, FORMATS
+
+if TYPE_CHECKING:
+    from seminarkit.content.materials import Course
+    from seminarkit.content.schema.course import ParameterValue
+
+_KIT_DIR = Path(__file__).resolve().parents[1]  # the whole seminarkit package
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Job:
+    """One handout to build: a notebook for a module in an edition, in some formats."""
+
+    notebook: str
+    notebook_title: str
+    notebook_path: Path
+    module: str
+    module_title: str
+    edition: Edition
+    formats: tuple[str, ...]
+    parameters: Mapping[str, ParameterValue] = field(hash=False)
+    inputs_hash: str = ""
+
+    @property
+    def key(self) -> str:
+        """Stable id: ``module/edition/notebook``."""
+        return f"{self.module}/{self.edition.name}/{self.notebook}"
+
+    @property
+    def title(self) -> str:
+        """The handout's title: module, then notebook."""
+        return f"{self.module_title} — {self.notebook_title}"
+
+    def output(self, out_dir: Path, suffix: str) -> Path:
+        """Where one output of this job goes (``suffix``: a format's suffix, or ``ipynb``)."""
+        return out_dir / self.module / self.edition.name / f"{self.notebook}.{suffix}"
+
+
+@lru_cache(maxsize=1)
+def kit_fingerprint() -> str:
+    """Hash of the kit itself: version, library sources and template (a code change rebuilds)."""
+    h = hashlib.sha256(__version__.encode())
+    for path in sorted(_KIT_DIR.rglob("*")):
+        if path.is_file() and path.suffix in {".py", ".j2", ".css", ".json"}:
+            hash_file(h, path, _KIT_DIR)
+    return h.hexdigest()
+
+
+def tree_digest(materials_dir: Path, notebooks_dir: Path, options: str) -> str:
+    """One hash over every build input: materials, notebooks, the kit, and the build options.
+
+    Stored after a clean build; when it matches, nothing can have changed and the build is a
+    no-op without loading (and validating) the materials at all.
+    """
+    h = hashlib.sha256(kit_fingerprint().encode())
+    h.update(options.encode())
+    for root in (materials_dir, notebooks_dir):
+        hash_tree(h, root)
+    return h.hexdigest()
+
+
+def module_fingerprint(course: Course, module_id: str) -> str:
+    """Hash of one module's materials files plus course.yaml."""
+    h = hashlib.sha256()
+    hash_file(h, course.materials_dir / "course.yaml", course.materials_dir)
+    for path in course.module(module_id).files():
+        hash_file(h, path, course.materials_dir)
+    return h.hexdigest()
+
+
+def pick(kind: str, wanted: Iterable[str] | None, valid: Sequence[str],
+         default: Sequence[str] | None = None) -> list[str]:
+    """Return the chosen names in order (``default``, else all of ``valid``, when none); unknown is an error."""
+    if not wanted:
+        return list(valid if default is None else default)
+    chosen = list(wanted)
+    for item in chosen:
+        if item not in valid:
+            raise UnknownChoiceError(kind, item, valid)
+    return chosen
+
+
+def pick_editions(wanted: Iterable[str] | None) -> list[Edition]:
+    """Return the chosen editions (all when none), looked up by name."""
+    return [edition(name) for name in wanted] if wanted else list(EDITIONS)
+
+
+def default_parameters(course: Course, module_id: str, notebook: str, which: Edition) -> dict[str, ParameterValue]:
+    """Batch-build parameters of one job: the common ones plus the catalogue's own for the notebook."""
+    catalogue = {n.id: n for n in course.spec.notebooks}
+    params: dict[str, ParameterValue] = {"module": module_id, "edition": which.name,
+                                         "materials_dir": str(course.materials_dir.resolve()), "interactive": False}
+    params.update(catalogue[notebook].parameters)
+    return params
+
+
+def plan_jobs(course: Course, *, modules: Iterable[str] | None = None, editions: Iterable[str] | None = None,
+              formats: Iterable[str] | None = None, salt: str = "") -> list[Job]:
+    """Every job for the chosen modules, editions and formats, with its inputs hash.
+
+    ``salt`` is any further input that changes outputs (e.g. the footer text).
+    """
+    chosen_modules = pick("module", modules, list(course.modules))
+    chosen_editions = pick_editions(editions)
+    chosen_formats = tuple(pick("format", formats, list(FORMATS), DEFAULT_FORMATS))
+    kit = kit_fingerprint()
+    catalogue = {n.id: n for n in course.spec.notebooks}
+    jobs = []
+    for entry in course.spec.modules:
+        if entry.id not in chosen_modules:
+            continue
+        materials = module_fingerprint(course, entry.id)
+        module_title = course.module(entry.id).meta.short_title
+        for notebook in entry.notebooks:
+            path = course.notebooks_dir / catalogue[notebook].file
+            source = path.read_bytes()
+            for which in chosen_editions:
+                params = default_parameters(course, entry.id, notebook, which)
+                h = hashlib.sha256()
+                for part in (kit, materials, json.dumps(params, sort_keys=True), ",".join(chosen_formats), salt):
+                    h.update(part.encode())
+                    h.update(b"\0")
+                h.update(source)
+                jobs.append(Job(notebook, catalogue[notebook].title, path, entry.id, module_title, which,
+                                chosen_formats, params, h.hexdigest()))
+    return jobs

@@ -1,0 +1,132 @@
+"""Build worker: runs in a pool process that imported the heavy libraries once.
+
+Each job: apply the edition's transforms, execute with papermill on the worker's warm kernel
+(reset to its baseline, in the job's own folder), render every chosen output format through
+the format registry, and write every output atomically. The result is a :class:`JobResult`.
+"""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType
+
+from seminarkit.errors import NotebookFailed
+from seminarkit.fileio import import_nbformat, write_atomic
+from seminarkit.handouts.execute import WarmKernels, cell_index_by_id, run_notebook
+from seminarkit.handouts.formats import Handout, output_format
+from seminarkit.handouts.plan import Job
+
+_KERNELS: WarmKernels | None = None
+FAILED_SUFFIX = "failed.ipynb"
+
+
+@dataclass(frozen=True)
+class JobResult:
+    """What one job did: built (with its outputs) or failed (with where and why)."""
+
+    key: str
+    status: str  # "built" | "failed"
+    outputs: dict[str, str] = field(default_factory=dict)  # format -> path relative to the output folder
+    timings: dict[str, float] = field(default_factory=dict)  # execute, <format>..., total (seconds)
+    cell: int | None = None
+    cell_id: str | None = None
+    ename: str = ""
+    evalue: str = ""
+    marked: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when the job built."""
+        return self.status == "built"
+
+    def describe(self) -> str:
+        """One line for a failed job: key, cell, error, and where the executed notebook was kept."""
+        cell = f"cell {self.cell}" if self.cell is not None else "no cell"
+        if self.cell_id:
+            cell += f" (id {self.cell_id!r})"
+        marked = f"; executed notebook kept at {self.marked}" if self.marked else ""
+        return f"FAILED {self.key}: {cell}: {self.ename}: {self.evalue}{marked}"
+
+
+def _exit_on_term(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)
+
+
+def init_worker() -> None:
+    """Pool initializer: import heavy libraries and start warming a kernel.
+
+    Ctrl-C is the main process's business: workers ignore SIGINT, and the main process
+    stops them with SIGTERM, which becomes SystemExit here so that ``finally`` blocks
+    (temp-file cleanup) and the kernel finalizer still run.
+    """
+    global _KERNELS
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _exit_on_term)
+    import_nbformat()
+    import papermill  # noqa: F401
+
+    from seminarkit.handouts import export
+
+    export.warm_up()
+
+    from multiprocessing.util import Finalize
+
+    # The kernel starts in a folder of the worker's own, removed when the worker exits;
+    # every job then moves it into the job's folder.
+    home = Path(tempfile.mkdtemp(prefix="seminarkit-kernel-"))
+    _KERNELS = WarmKernels(cwd=home)
+    _KERNELS.prepare()
+    Finalize(_KERNELS, _shutdown, args=(_KERNELS, home), exitpriority=10)  # no kernel outlives its worker
+
+
+def _shutdown(kernels: WarmKernels, home: Path) -> None:
+    kernels.close()
+    shutil.rmtree(home, ignore_errors=True)
+
+
+def run_job(job: Job, out_dir: Path, course_title: str, footer: str,
+            kernels: WarmKernels | None = None) -> JobResult:
+    """Build one job; return its result (never raises for a failing notebook)."""
+    nbformat = import_nbformat()
+    kernels = kernels if kernels is not None else _KERNELS
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+    source = nbformat.read(str(job.notebook_path), as_version=4)
+    nb = job.edition.apply(source)
+    failed_path = job.output(out_dir, FAILED_SUFFIX)
+    with tempfile.TemporaryDirectory(prefix="seminarkit-run-") as work:
+        scratch = Path(work) / f"{job.notebook}.ipynb"
+        try:
+            executed = run_notebook(nb, scratch, job.parameters, name=job.notebook, module=job.module,
+                                    edition=job.edition.name, workdir=Path(work), kernels=kernels)
+        except NotebookFailed as exc:
+            if scratch.exists():
+                write_atomic(failed_path, scratch.read_bytes())
+            # Report the cell as it stands in the repository notebook (before edition transforms).
+            index = cell_index_by_id(source, exc.cell_id)
+            return JobResult(job.key, "failed", cell=exc.cell_index if index is None else index,
+                             cell_id=exc.cell_id, ename=exc.ename, evalue=exc.evalue,
+                             marked=str(failed_path) if scratch.exists() else None,
+                             timings={"total": time.perf_counter() - start})
+    timings["execute"] = time.perf_counter() - start
+    handout = Handout(executed, title=job.title, course_title=course_title, module_title=job.module_title,
+                      edition=job.edition, footer=footer)
+    rendered: dict[str, tuple[str, bytes]] = {"ipynb": ("ipynb", nbformat.writes(executed).encode("utf-8"))}
+    for name in job.formats:
+        fmt = output_format(name)
+        t = time.perf_counter()
+        rendered[name] = (fmt.suffix, fmt.render(handout))
+        timings[name] = time.perf_counter() - t
+    written = {}
+    for name, (suffix, data) in rendered.items():
+        path = job.output(out_dir, suffix)
+        write_atomic(path, data)
+        written[name] = str(path.relative_to(out_dir))
+    failed_path.unlink(missing_ok=True)
+    timings["total"] = time.perf_counter() - start
+    return JobResult(job.key, "built", outputs=written, timings=timings)

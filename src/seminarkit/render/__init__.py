@@ -1,0 +1,1 @@
+"""What notebooks show: HTML views, figures, explorers, the simulation pack, notebook helpers."""
