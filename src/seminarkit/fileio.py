@@ -45,10 +45,12 @@ def make_dirs(path: Path) -> Path:
     path = Path(path)
     try:
         path.mkdir(parents=True, exist_ok=True)
-    except FileExistsError:
-        raise OutputError(path, "is a file, not a folder (choose another output folder)") from None
+    except (FileExistsError, NotADirectoryError):
+        blocker = next((p for p in (path, *path.parents) if p.exists() and not p.is_dir()), path)
+        raise OutputError(blocker, "is a file, not a folder (choose another output folder)") from None
     except OSError as exc:
-        raise OutputError(path, f"cannot create the folder: {exc.strerror or exc}") from None
+        missing = next((p for p in reversed((path, *path.parents)) if not p.exists()), path)
+        raise OutputError(missing, f"cannot create the folder: {exc.strerror or exc}") from None
     return path
 
 

@@ -62,9 +62,9 @@ class WarmKernels:
     def __init__(self, *, warmup: str = WARMUP, env: dict[str, str] | None = None, cwd: Path | None = None,
                  reuse: bool = True):
         self.warmup, self.env, self.cwd, self.reuse = warmup, env, cwd, reuse
-        self._next: tuple[KernelManager, KernelClient] | None = None
+        self._next: tuple[KernelManager, KernelClient | None] | None = None
 
-    def _boot(self) -> tuple[KernelManager, KernelClient]:
+    def _boot(self) -> tuple[KernelManager, KernelClient | None]:
         from jupyter_client.manager import KernelManager
 
         km = KernelManager(kernel_name=KERNEL_NAME)
@@ -73,9 +73,11 @@ class WarmKernels:
         extra: dict[str, Any] = {"env": self.env} if self.env else {}
         if self.cwd:
             extra["cwd"] = str(self.cwd)
-        km.start_kernel(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **extra)
-        kc = km.client()
-        kc.start_channels()
+        # No command history: build kernels restart their execution count for every job, and
+        # a shared history database would then report duplicate line numbers into handouts.
+        km.start_kernel(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                        extra_arguments=["--HistoryManager.enabled=False"], **extra)
+        kc = _client(km)
         kc.execute(self.warmup, silent=True, store_history=False)  # queued; runs while we work
         return km, kc
 
@@ -89,7 +91,7 @@ class WarmKernels:
         for _attempt in range(2):
             km, kc = self._next if self._next is not None else self._boot()
             self._next = None
-            if self._restore(km, kc, workdir):
+            if self._restore(km, kc or _client(km), workdir):
                 return km
             km.shutdown_kernel(now=True)
         raise NotebookFailed("kernel", cell_index=None, ename="KernelError",
@@ -111,9 +113,7 @@ class WarmKernels:
     def release(self, km: KernelManager, *, ok: bool) -> None:
         """Take a kernel back after its job: keep it for the next job, or replace it."""
         if ok and self.reuse and km.is_alive():
-            kc = km.client()
-            kc.start_channels()
-            self._next = (km, kc)
+            self._next = (km, None)
             return
         km.shutdown_kernel(now=True)
         self.prepare()
@@ -122,8 +122,16 @@ class WarmKernels:
         """Shut down the kernel kept in reserve."""
         if self._next is not None:
             (km, kc), self._next = self._next, None
-            kc.stop_channels()
+            if kc is not None:
+                kc.stop_channels()
             km.shutdown_kernel(now=True)
+
+
+def _client(km: KernelManager) -> KernelClient:
+    """A connected client for a short exchange (no heartbeat thread: the exchange has its own timeout)."""
+    kc = km.client()
+    kc.start_channels(hb=False)
+    return kc
 
 
 _ENGINE_REGISTERED: list[bool] = []
@@ -145,8 +153,14 @@ def _register_engine() -> None:
                                      execution_timeout: int | None = None, **kwargs: Any) -> Any:
             from papermill.engines import logger
 
-            return PapermillNotebookClient(nb_man, km=km, timeout=execution_timeout, kernel_name=kernel_name,
-                                           startup_timeout=60, log=logger, log_output=False).execute()
+            client = PapermillNotebookClient(nb_man, km=km, timeout=execution_timeout, kernel_name=kernel_name,
+                                             startup_timeout=60, log=logger, log_output=False)
+            try:
+                return client.execute()
+            finally:  # nbclient leaves the client of a kernel it does not own connected: close it
+                if client.kc is not None:
+                    client.kc.stop_channels()
+                    client.kc = None
 
     papermill_engines.register(ENGINE_NAME, WarmKernelEngine)
     _ENGINE_REGISTERED.append(True)
