@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
+from seminarkit.content import policy, xrefs
 from seminarkit.content.problems import record_label
 from seminarkit.content.schema.course import CourseFile
 from seminarkit.content.yamlio import Loc, YamlDoc
@@ -150,6 +151,10 @@ def check_module(module: Module, course: CourseFile, docs: dict[str, YamlDoc],
     for name, dataset in module.datasets.items():
         reporter = _Reporter(docs[f"data/{name}.yaml"], problems, default_record=name)
         check_csv(dataset.csv_path, dataset.provenance, reporter, sources, problems)
+        policy.check_dataset_sources(module, name, docs[f"data/{name}.yaml"], problems)
+    if "sources.yaml" in docs:
+        policy.check_sources(module, docs["sources.yaml"], problems)
+    xrefs.check_module_text(module, docs, problems)
 
 
 def _parse_bool(value: str) -> bool:

@@ -234,7 +234,9 @@ def _collect(materials_dir: Path) -> tuple[Course | None, list[Problem]]:
             check_module(module, spec, docs, problems)
             modules[entry.id] = module
     check_course(materials_dir, spec, course_docs["course.yaml"], modules, problems)
-    return Course(materials_dir, spec, modules), problems
+    from seminarkit.content.xrefs import resolve
+
+    return Course(materials_dir, spec, {mid: resolve(m) for mid, m in modules.items()}), problems
 
 
 def load_course(materials_dir: Path | None = None) -> Course:

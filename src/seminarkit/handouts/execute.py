@@ -128,7 +128,7 @@ class WarmKernels:
 
 
 def _client(km: KernelManager) -> KernelClient:
-    """A connected client for a short exchange (no heartbeat thread: the exchange has its own timeout)."""
+    """Connect a client for a short exchange (no heartbeat thread: the exchange has its own timeout)."""
     kc = km.client()
     kc.start_channels(hb=False)
     return kc
