@@ -413,7 +413,9 @@ def test_no_twelve_word_run_from_the_ifri_summary_outside_quotes(course: Course,
 
     seed = words(SEED.read_text(encoding="utf-8"))
     grams = {tuple(seed[i:i + 12]) for i in range(len(seed) - 11)}
-    for name, text in _all_texts(_module(course, module_id)):
+    mod = _module(course, module_id)
+    for name, text in _all_texts(mod):
+        text = text.replace(mod.meta.title, " ")  # the analysis's title is a name, not prose
         unquoted = re.sub(r'"[^"]*"|\u201c[^\u201d]*\u201d', " ", text)
         w = words(unquoted)
         for i in range(len(w) - 11):
