@@ -113,12 +113,16 @@ def test_refused_domains_match_the_host_not_a_substring(url: str, reason: str | 
 
 # -- the real materials ------------------------------------------------------------------------
 
+# Names and titles are quoted by nature: an institute's name or a work's title is not copied prose.
+NAMES = {"title", "short_title", "citation", "affiliation", "publisher", "name"}
+
+
 def _student_texts(module: Module) -> list[str]:
     from seminarkit.content.xrefs import _texts
 
     student = module_for_edition(module, STUDENT)
     parts = [student.meta, student.timeline, student.actors, student.glossary, student.quiz, student.roles]
-    return [text for part in parts if part is not None for _, _, text, _ in _texts(part, ())]
+    return [text for part in parts if part is not None for _, field, text, _ in _texts(part, ()) if field not in NAMES]
 
 
 def _words(text: str) -> list[str]:

@@ -39,7 +39,7 @@ REFUSED: dict[str, str] = {
                      "inkl.com", "newsnow.co.uk", "ground.news", "backgroundscreeninginrussia.com",
                      "financialcrime.world", "domain-b.com", "eymaps.com", "hngn.com", "mil-osi1.milnz.nz",
                      "theworldnews.net", "menafn.com", "zarintv.com", "armenianclub.com", "russiansabroad.com",
-                     "strategicstudyindia.com", "uisjournal.com", "oodaloop.com", "trendsresearch.org"),
+                     "strategicstudyindia.com", "uisjournal.com", "oodaloop.com"),
                     "a content farm or aggregator"),
     **dict.fromkeys(("blogspot.com", "wordpress.com", "medium.com", "livejournal.com", "tumblr.com",
                      "substack.com", "weebly.com", "wixsite.com"),
