@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -84,9 +85,9 @@ def test_bad_parameters_are_clear_errors(kwargs: dict[str, Any], message: str) -
         start("01-overview", **kwargs)
 
 
-def test_simulation_is_not_offered_where_there_are_no_roles() -> None:
-    with pytest.raises(SeminarkitError, match="does not apply to module 'moldova-2025'"):
-        start("07-simulation", module="moldova-2025")
+def test_simulation_is_not_offered_where_the_course_does_not_list_it(mini_kit: Path) -> None:
+    with pytest.raises(SeminarkitError, match="does not apply to module 'mini'"):
+        start("07-simulation", module="mini", materials_dir=mini_kit)
 
 
 def test_unknown_choice_lists_values() -> None:
