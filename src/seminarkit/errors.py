@@ -96,6 +96,14 @@ class LeakError(SeminarkitError):
     """Instructor-only content was found in a student artifact."""
 
 
+class InputError(SeminarkitError):
+    """An input path given by the user is missing or of the wrong kind (file vs folder)."""
+
+    def __init__(self, path: Path, problem: str):
+        self.path, self.problem = Path(path), problem
+        super().__init__(f"{path}: {problem}")
+
+
 class OutputError(SeminarkitError):
     """An output path cannot be used: it is a file where a folder is needed, or not writable."""
 

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from seminarkit.errors import ExerciseError
+from seminarkit.errors import ExerciseError, OutputError
 from seminarkit.grading.exercise import (
     CODE_STUB,
     MARKDOWN_STUB,
@@ -187,20 +187,24 @@ def exercise_file_bytes(module: Module, name: str) -> bytes:
 def release(sources: Sequence[Path], out: Path, materials: Path | None = None) -> list[Path]:
     """Write student versions and the student bundle of ``sources`` into ``out``."""
     from seminarkit.content.materials import load_course
+    from seminarkit.fileio import check_output_dir, make_dirs
     from seminarkit.handouts.leaks import check_leaks
 
+    out = check_output_dir(Path(out))
     exercises = [load_exercise(Path(p)) for p in sources]
     ids = [e.id for e in exercises]
     if len(set(ids)) != len(ids):
         raise ExerciseError("two sources declare the same exercise id: " + ", ".join(ids))
     course = load_course(materials)
     modules = {e.module: course.module(e.module) for e in exercises}
-    out = Path(out)
-    if out.exists() and any(out.iterdir()) and not (out / RELEASE_MARKER).is_file():
+    if out.is_dir() and any(out.iterdir()) and not (out / RELEASE_MARKER).is_file():
         raise ExerciseError(f"{out} exists and is not a previous release; choose an empty or "
                             "new --out folder")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".release-", dir=out.parent))
+    make_dirs(out.parent)
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=".release-", dir=out.parent))
+    except OSError as exc:
+        raise OutputError(out.parent, f"is not writable: {exc.strerror or exc}") from None
     try:
         written: list[Path] = []
         for exercise in exercises:
@@ -214,13 +218,27 @@ def release(sources: Sequence[Path], out: Path, materials: Path | None = None) -
         _write_bundle_materials(course, modules, tmp / "materials")
         (tmp / RELEASE_MARKER).write_text(json.dumps({"exercises": ids}) + "\n")
         check_leaks([tmp], list(modules.values()))
-        if out.exists():
-            shutil.rmtree(out)
-        tmp.rename(out)
+        _swap_in(tmp, out)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
     return written
+
+
+def _swap_in(new: Path, out: Path) -> None:
+    """Put ``new`` at ``out``; a previous release there is kept until the new one is in place."""
+    if not out.exists():
+        new.rename(out)
+        return
+    old = Path(tempfile.mkdtemp(prefix=".release-old-", dir=out.parent))
+    old.rmdir()
+    out.rename(old)
+    try:
+        new.rename(out)
+    except BaseException:
+        old.rename(out)  # put the previous release back
+        raise
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def _write_bundle_materials(course: Course, modules: dict[str, Module], dest: Path) -> None:
