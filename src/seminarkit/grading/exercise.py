@@ -319,6 +319,8 @@ def read_notebook_json(path: Path) -> dict[str, Any]:
 
 def parse_exercise(nb: dict[str, Any], path: Path) -> Exercise:
     """Validate a notebook dict as an exercise source; raise ExerciseError naming the cell."""
+    if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
+        raise ExerciseError(f"{path.name}: not a notebook (no list of cells)")
     nb_meta = nb.get("metadata")
     meta = nb_meta.get(METADATA_KEY) if isinstance(nb_meta, dict) else None
     if not isinstance(meta, dict):
@@ -363,6 +365,9 @@ def parse_exercise(nb: dict[str, Any], path: Path) -> Exercise:
                 plan_test(cell.source)
             except RecursionError:
                 raise _fail(path, cell.index, cell.id, "test code is nested too deeply") from None
+            except SyntaxError as exc:  # parses, but does not compile ('yield' outside a function)
+                raise _fail(path, cell.index, cell.id, f"test code does not compile: {exc.msg} "
+                                                       f"(line {exc.lineno})") from None
             except ValueError as exc:
                 raise _fail(path, cell.index, cell.id, str(exc)) from None
     title = str(meta.get("title") or ex_id)
