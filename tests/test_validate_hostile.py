@@ -123,6 +123,15 @@ def test_huge_alias_bomb_is_refused_without_expanding(mini_kit: Path, run_cli: R
     assert "glossary.yaml:" in line and "more than 100,000 values (an alias bomb?)" in line
 
 
+def test_control_characters_in_keys_stay_on_one_line(mini_kit: Path, run_cli: Run) -> None:
+    path = mini_kit / MOD / "glossary.yaml"
+    path.write_text(path.read_text().replace("    term: Moscow format\n",
+                                             '    term: Moscow format\n    "col\\nour\\u2028": red\n'))
+    _, _, err = run_cli("validate", "--materials", str(mini_kit))
+    (line,) = _problem_lines(err)
+    assert "record 'term-1' field 'col\\nour\\u2028': unknown field" in line
+
+
 def test_plain_aliases_still_work(mini_kit: Path, run_cli: Run) -> None:
     path = mini_kit / MOD / "glossary.yaml"
     text = path.read_text().replace("sources: [src-a]", "sources: &s [src-a]", 1)
