@@ -55,7 +55,7 @@ def test_one_line_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str],
     got, _out, err = run(capsys, *argv)
     assert got == code
     assert err.startswith(message)
-    assert len(err.strip().splitlines()) == (2 if argv[1] == "score" else 1)
+    assert len(err.strip().splitlines()) == 1  # a missing input is checked up front (issue 14 item 6)
 
 
 def test_materials_error_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, PlainSerializer
 
-_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", re.ASCII)  # fullmatch; ASCII digits only
 
 
 @total_ordering
@@ -42,10 +42,13 @@ class PartialDate:
             return value
         if isinstance(value, bool) or not isinstance(value, (str, int)):
             raise ValueError("expected a date as YYYY, YYYY-MM or YYYY-MM-DD")
-        match = _DATE.match(str(value).strip())
+        match = _DATE.fullmatch(str(value).strip())
         if not match:
             raise ValueError(f"{value!r} is not a date (expected YYYY, YYYY-MM or YYYY-MM-DD)")
         year = int(match.group(1))
+        if year == 0:
+            raise ValueError(f"{value!r} has year 0000, which does not exist (years start at "
+                             "0001)")
         month = int(match.group(2)) if match.group(2) else None
         day = int(match.group(3)) if match.group(3) else None
         if month is not None and not 1 <= month <= 12:

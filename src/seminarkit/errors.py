@@ -12,6 +12,11 @@ class SeminarkitError(Exception):
     """Root of every error a user can cause; the CLI prints it as one line, no traceback."""
 
 
+def one_line(text: str) -> str:
+    """Escape what would break a one-line message (newlines, control and format characters)."""
+    return "".join(ch if ch.isprintable() or ch == " " else repr(ch)[1:-1] for ch in text)
+
+
 @dataclass(frozen=True)
 class Problem:
     """One problem found in the materials, located as precisely as the input allows."""
@@ -27,14 +32,14 @@ class Problem:
         with contextlib.suppress(ValueError):
             path = str(Path(self.path).resolve().relative_to(Path.cwd()))
         where = f"{path}:{self.line}" if self.line else path
-        parts = [where + ":"]
+        parts = [one_line(where) + ":"]
         if self.record is not None:
-            parts.append(f"record '{self.record}'")
+            parts.append(f"record '{one_line(self.record)}'")
         if self.field is not None:
-            parts.append(f"field '{self.field}':")
+            parts.append(f"field '{one_line(self.field)}':")
         elif self.record is not None:
             parts[-1] += ":"
-        parts.append(self.message)
+        parts.append(one_line(self.message))
         return " ".join(parts)
 
 
@@ -94,6 +99,14 @@ class SubmissionError(SeminarkitError):
 
 class LeakError(SeminarkitError):
     """Instructor-only content was found in a student artifact."""
+
+
+class InputError(SeminarkitError):
+    """An input path given by the user is missing or of the wrong kind (file vs folder)."""
+
+    def __init__(self, path: Path, problem: str):
+        self.path, self.problem = Path(path), problem
+        super().__init__(f"{path}: {problem}")
 
 
 class OutputError(SeminarkitError):

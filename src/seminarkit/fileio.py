@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 from types import ModuleType
 
-from seminarkit.errors import OutputError
+from seminarkit.errors import InputError, OutputError
 
 
 def current_umask() -> int:
@@ -51,6 +51,67 @@ def make_dirs(path: Path) -> Path:
     except OSError as exc:
         missing = next((p for p in reversed((path, *path.parents)) if not p.exists()), path)
         raise OutputError(missing, f"cannot create the folder: {exc.strerror or exc}") from None
+    return path
+
+
+def _nearest_existing(path: Path) -> Path:
+    """``path`` itself or its closest ancestor that exists."""
+    probe = path
+    while not os.path.lexists(probe) and probe != probe.parent:
+        probe = probe.parent
+    return probe
+
+
+def _folder_problem(path: Path) -> str | None:
+    """Why no file could be written in folder ``path`` (existing or not), or None."""
+    if path.exists() and not path.is_dir():
+        return f"{path} is a file, not a folder"
+    base = _nearest_existing(path)
+    if not base.is_dir():
+        return f"{base} is a file, not a folder"
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix=".seminarkit-probe-", dir=base))
+    except OSError as exc:
+        return f"{base} is not writable ({exc.strerror or exc})"
+    return None
+
+
+def check_output_dir(path: Path) -> Path:
+    """Check, before any work, that ``path`` is or can become a writable folder.
+
+    Nothing is left behind: the check creates and removes one hidden probe folder in the
+    closest existing ancestor. Raises :class:`OutputError` (one line) when ``path`` or an
+    ancestor is a file, or the folder cannot be written.
+    """
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise OutputError(path, "is a file, not a folder (choose another output folder)")
+    problem = _folder_problem(path)
+    if problem:
+        raise OutputError(path, f"cannot use this output folder: {problem}")
+    return path
+
+
+def check_output_file(path: Path) -> Path:
+    """Check, before any work, that a file can be written at ``path`` (see check_output_dir)."""
+    path = Path(path)
+    if path.is_dir():
+        raise OutputError(path, "is a folder; give a file name")
+    problem = _folder_problem(path.parent)
+    if problem:
+        raise OutputError(path, f"cannot write this file: {problem}")
+    return path
+
+
+def check_input(path: Path, what: str = "file") -> Path:
+    """Check that an input ``path`` exists and is a ``what`` ("file", "folder", or anything else)."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(path, f"no such {what}")
+    if what == "file" and not path.is_file():
+        raise InputError(path, "is a folder, not a file")
+    if what == "folder" and not path.is_dir():
+        raise InputError(path, "is a file, not a folder")
     return path
 
 

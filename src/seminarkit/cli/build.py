@@ -31,11 +31,15 @@ def _setup_build(parser: argparse.ArgumentParser) -> None:
 
 @command("build", _setup_build, "Build every handout (HTML and PDF, both editions) and the course site.")
 def _build(args: argparse.Namespace) -> int:
+    from seminarkit.content.paths import require_course_file
+    from seminarkit.fileio import check_output_dir
     from seminarkit.handouts.build import build, summary
 
     if args.jobs is not None and args.jobs < 1:
         print("seminarkit: error: --jobs must be at least 1", file=sys.stderr)
         return EXIT_FAILED
+    check_output_dir(args.out)
+    require_course_file(args.materials)  # before the build creates and locks its folder
     result = build(args.materials, out_dir=args.out, modules=args.modules, editions=args.editions,
                    formats=args.formats, jobs=args.jobs, force=args.force, quiet=args.quiet)
     lines = summary(result)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
+EXIT_SOFTWARE = 70  # an internal error (sysexits.h EX_SOFTWARE): a bug, reported in one line
 
 Handler = Callable[[argparse.Namespace], int]
 Setup = Callable[[argparse.ArgumentParser], None]

@@ -22,8 +22,10 @@ def _release_options(parser: argparse.ArgumentParser) -> None:
 @command("release", _release_options,
          "Write student versions of exercises and the student bundle (leak-checked).")
 def _release(args: argparse.Namespace) -> int:
+    from seminarkit.fileio import check_output_dir
     from seminarkit.grading.release import release
 
+    check_output_dir(args.out)
     written = release(args.exercises, args.out, args.materials)
     for path in written:
         print(path)
@@ -81,11 +83,17 @@ class _Progress:
 @command("grade", _grade_options,
          "Grade submissions in isolated processes; write grades.csv, feedback and a summary.")
 def _grade(args: argparse.Namespace) -> int:
+    from seminarkit.fileio import check_input, check_output_dir, check_output_file
     from seminarkit.grading.exercise import load_exercise
     from seminarkit.grading.gradebook import Gradebook, totals
 
     if args.jobs < 1:
         raise SeminarkitError("--jobs must be at least 1")
+    check_output_dir(args.out)
+    if args.export_manual:
+        check_output_file(args.export_manual)
+    if args.import_manual:
+        check_input(args.import_manual)
     if args.export_manual or args.import_manual:
         from seminarkit.grading import manual
 

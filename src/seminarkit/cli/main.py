@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
 from seminarkit import __version__
-from seminarkit.cli.common import COMMANDS, EXIT_FAILED, EXIT_INVALID
+from seminarkit.cli.common import COMMANDS, EXIT_FAILED, EXIT_INVALID, EXIT_SOFTWARE
 from seminarkit.errors import MaterialsError, SeminarkitError
 
 # One module per command family; importing it registers its subcommands.
@@ -51,3 +52,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("seminarkit: interrupted; nothing half-written was left behind.", file=sys.stderr)
         return 130
+    except OSError as exc:  # the environment: permissions, a full disk, a vanished file
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"seminarkit: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except RecursionError:
+        print("seminarkit: error: an input is nested too deeply to read", file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as exc:  # a bug: still one line, unless asked for the traceback
+        if os.environ.get("SEMINARKIT_DEBUG"):
+            raise
+        detail = " ".join(str(exc).split())[:200]
+        print(f"seminarkit: internal error: {type(exc).__name__}: {detail} (a bug in "
+              "seminarkit; rerun with SEMINARKIT_DEBUG=1 to see the traceback, and report it)",
+              file=sys.stderr)
+        return EXIT_SOFTWARE

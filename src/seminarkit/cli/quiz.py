@@ -65,15 +65,18 @@ def _module(args: argparse.Namespace) -> Any:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from seminarkit.fileio import write_atomic
+    from seminarkit.fileio import check_output_file, write_atomic
     from seminarkit.quiz.export import export_quiz
 
     if args.format not in EXPORT_FORMATS:
         raise UnknownChoiceError("format", args.format, EXPORT_FORMATS)
+    to_stdout = args.output is None or str(args.output) == "-"
+    if not to_stdout:
+        check_output_file(args.output)
     module = _module(args)
     questions = module.quiz.questions if module.quiz is not None else []
     text = export_quiz(questions, args.format, module_id=module.id, sources=module.sources)
-    if args.output is None or str(args.output) == "-":
+    if to_stdout:
         sys.stdout.write(text)
         return EXIT_OK
     write_atomic(args.output, text)
@@ -82,8 +85,10 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _variants(args: argparse.Namespace) -> int:
+    from seminarkit.fileio import check_output_dir
     from seminarkit.quiz.variants import read_roster, write_variants
 
+    check_output_dir(args.out)
     roster = read_roster(args.roster)
     module = _module(args)
     result = write_variants(module, roster, args.out, n_questions=args.n_questions)
@@ -93,9 +98,12 @@ def _variants(args: argparse.Namespace) -> int:
 
 
 def _score(args: argparse.Namespace) -> int:
-    from seminarkit.fileio import write_atomic
+    from seminarkit.fileio import check_input, check_output_file, write_atomic
     from seminarkit.quiz.scoring import grades_csv, score_files
 
+    check_output_file(args.out)
+    for path in args.responses:
+        check_input(path, "file or folder")
     module = _module(args)
     rows, errors = score_files(module, args.responses)
     for error in errors:

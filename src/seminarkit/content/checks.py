@@ -8,18 +8,20 @@ problem is located (file, line, record, field).
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterator
+import io
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
 from seminarkit.content import policy, xrefs
+from seminarkit.content.integrity import capped, check_integrity, duplicate_x, parse_value
 from seminarkit.content.problems import record_label
 from seminarkit.content.schema.course import CourseFile
-from seminarkit.content.yamlio import Loc, YamlDoc
+from seminarkit.content.yamlio import Loc, YamlDoc, read_text
 from seminarkit.dates import PartialDate
-from seminarkit.errors import Problem
+from seminarkit.errors import MaterialsError, Problem
 
 if TYPE_CHECKING:
     from seminarkit.content.materials import Module
@@ -155,19 +157,7 @@ def check_module(module: Module, course: CourseFile, docs: dict[str, YamlDoc],
     if "sources.yaml" in docs:
         policy.check_sources(module, docs["sources.yaml"], problems)
     xrefs.check_module_text(module, docs, problems)
-
-
-def _parse_bool(value: str) -> bool:
-    return {"true": True, "false": False}[value.strip().lower()]
-
-
-_PARSERS: dict[str, Callable[[str], object]] = {
-    "int": int,
-    "float": float,
-    "str": str,
-    "date": PartialDate.parse,
-    "bool": _parse_bool,
-}
+    check_integrity(module, docs, problems)
 
 
 def check_csv(path: Path, prov: DatasetProvenance, report: _Reporter, sources: set[str],
@@ -183,9 +173,12 @@ def check_csv(path: Path, prov: DatasetProvenance, report: _Reporter, sources: s
             report((), "series",
                    f"column {col!r} is not declared (expected one of: {', '.join(expected)})")
     try:
-        with path.open(newline="", encoding="utf-8") as handle:
-            rows = list(csv.reader(handle))
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        rows = list(csv.reader(io.StringIO(read_text(path, "CSV"), newline="")))
+    except MaterialsError as exc:  # binary or not UTF-8: one line, not one per row
+        problems.extend(Problem(p.path, p.line, path.stem, p.field, p.message)
+                        for p in exc.problems)
+        return
+    except csv.Error as exc:
         problems.append(Problem(str(path), None, path.stem, None, f"cannot read CSV: {exc}"))
         return
     if not rows:
@@ -197,35 +190,40 @@ def check_csv(path: Path, prov: DatasetProvenance, report: _Reporter, sources: s
                                 f"header {header} does not match the provenance columns {expected}"))
         return
     specs = prov.columns
+    found: list[Problem] = []
+    parsed_rows: list[tuple[int, dict[str, object]]] = []
     for line_no, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(specs):
-            problems.append(Problem(str(path), line_no, f"row {line_no}", None,
-                                    f"{len(row)} values (expected {len(specs)})"))
+            found.append(Problem(str(path), line_no, f"row {line_no}", None,
+                                 f"{len(row)} values (expected {len(specs)})"))
             continue
+        values: dict[str, object] = {}
         for spec, cell in zip(specs, row, strict=True):
             value = cell.strip()
             if not value:
                 if spec.required:
-                    problems.append(Problem(str(path), line_no, f"row {line_no}", spec.name,
-                                            "empty value (this column is required)"))
+                    found.append(Problem(str(path), line_no, f"row {line_no}", spec.name,
+                                         "empty value (this column is required)"))
                 continue
             try:
-                _PARSERS[spec.type](value)
-            except (ValueError, KeyError):
-                problems.append(Problem(str(path), line_no, f"row {line_no}", spec.name,
-                                        f"{value!r} is not a {spec.type}"))
+                values[spec.name] = parse_value(spec, value)
+            except ValueError as exc:
+                found.append(Problem(str(path), line_no, f"row {line_no}", spec.name, str(exc)))
                 continue
             if spec.name == prov.confidence_column and value not in {"H", "M"}:
-                problems.append(Problem(str(path), line_no, f"row {line_no}", spec.name,
-                                        f"confidence {value!r} (expected H or M; L values stay out)"))
+                found.append(Problem(str(path), line_no, f"row {line_no}", spec.name,
+                                     f"confidence {value!r} (expected H or M; L values stay out)"))
             if spec.name == prov.sources_column:
                 for ref in value.split(";"):
                     if ref.strip() not in sources:
-                        problems.append(Problem(str(path), line_no, f"row {line_no}", spec.name,
-                                                f"unknown source id {ref.strip()!r} "
-                                                "(add it to sources.yaml)"))
+                        found.append(Problem(str(path), line_no, f"row {line_no}", spec.name,
+                                             f"unknown source id {ref.strip()!r} "
+                                             "(add it to sources.yaml)"))
+        parsed_rows.append((line_no, values))
+    found.extend(duplicate_x(path, prov, parsed_rows))
+    problems.extend(capped(found, path))
 
 
 def check_course(materials_dir: Path, spec: CourseFile, doc: YamlDoc, modules: dict[str, Module],

@@ -26,6 +26,15 @@ def default_materials_dir() -> Path:
     )
 
 
+def require_course_file(materials_dir: Path | None) -> Path:
+    """Return the materials folder; a folder without ``course.yaml`` is one MaterialsError."""
+    folder = Path(materials_dir) if materials_dir else default_materials_dir()
+    if not (folder / "course.yaml").is_file():
+        raise MaterialsError([Problem(str(folder / "course.yaml"), None, None, None,
+                                      "missing course.yaml (is --materials the right folder?)")])
+    return folder
+
+
 def notebooks_dir_for(materials_dir: Path) -> Path:
     """Return the notebooks folder beside a materials folder (``_notebooks`` when installed)."""
     installed = materials_dir.parent / "_notebooks"

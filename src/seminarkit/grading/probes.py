@@ -25,7 +25,7 @@ from typing import Any, TypedDict
 
 from seminarkit.grading import helpers
 from seminarkit.grading.protocol import ProbeError
-from seminarkit.markers import BEGIN_HIDDEN_TESTS, END_HIDDEN_TESTS
+from seminarkit.markers import HIDDEN_TESTS, region_lines
 
 MODULE_ALIASES = {"math": "math", "np": "numpy", "numpy": "numpy", "pd": "pandas",
                   "pandas": "pandas", "statistics": "statistics", "re": "re",
@@ -74,17 +74,8 @@ class ProbeMissing(Exception):
 
 
 def _hidden_lines(source: str) -> set[int]:
-    lines: set[int] = set()
-    inside = False
-    for number, line in enumerate(source.splitlines(), start=1):
-        text = line.strip()
-        if text.startswith(BEGIN_HIDDEN_TESTS):
-            inside = True
-        elif text.startswith(END_HIDDEN_TESTS):
-            inside = False
-        elif inside:
-            lines.add(number)
-    return lines
+    # The one marker parser (every nbgrader form; raises MarkerError, a ValueError, on doubt).
+    return region_lines(source, HIDDEN_TESTS)
 
 
 def _bound_names(tree: ast.AST) -> set[str]:

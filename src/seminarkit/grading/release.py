@@ -18,28 +18,24 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from seminarkit.errors import ExerciseError
+from seminarkit.errors import ExerciseError, OutputError
 from seminarkit.grading.exercise import (
     CODE_STUB,
     MARKDOWN_STUB,
     ExCell,
     Exercise,
     checksum,
-    find_regions,
     load_exercise,
-    replace_regions,
 )
 from seminarkit.markers import (
-    BEGIN_HIDDEN_TESTS,
-    BEGIN_SOLUTION,
-    END_HIDDEN_TESTS,
-    END_SOLUTION,
     METADATA_KEY,
     ROLE_ANSWER,
     ROLE_LOCKED,
     ROLE_MANUAL,
     ROLE_TEST,
-    TAG_INSTRUCTOR_ONLY,
+    SOLUTION,
+    RegionKind,
+    replace_regions,
 )
 
 if TYPE_CHECKING:
@@ -48,57 +44,69 @@ if TYPE_CHECKING:
 RELEASE_MARKER = ".seminarkit-release"
 
 
+# Cell and notebook metadata a student version keeps; everything else (nbgrader's, an
+# instructor's own keys) stays behind.
+CELL_METADATA = ("tags", "collapsed", "scrolled", "jupyter", "slideshow", "name")
+NOTEBOOK_METADATA = ("kernelspec", "language_info")
+
+
 def student_source(cell: ExCell) -> str:
-    """Return the source a student receives for ``cell``."""
-    source = cell.source
+    """Return the source a student receives for ``cell``.
+
+    Solution regions become the stub; hidden tests and mark schemes disappear with their
+    marker lines. An answer or manual cell without a solution region is all stub.
+    """
     if cell.role in (ROLE_ANSWER, ROLE_MANUAL):
         stub: tuple[str, ...] = CODE_STUB if cell.cell_type == "code" else (MARKDOWN_STUB,)
-        regions = find_regions(source, BEGIN_SOLUTION, END_SOLUTION)
-        assert not isinstance(regions, str)
-        if not regions:
+        if not cell.regions_of(SOLUTION):
             return "\n".join(stub)
-        return replace_regions(source, regions, stub)
-    if cell.role == ROLE_TEST:
-        regions = find_regions(source, BEGIN_HIDDEN_TESTS, END_HIDDEN_TESTS)
-        assert not isinstance(regions, str)
-        return replace_regions(source, regions, None).rstrip()
-    return source
 
+        def answer_stub(kind: RegionKind) -> tuple[str, ...] | None:
+            return stub if kind is SOLUTION else None
 
-def _is_instructor_only(raw: dict[str, Any]) -> bool:
-    return TAG_INSTRUCTOR_ONLY in (raw.get("metadata", {}).get("tags") or [])
+        return replace_regions(cell.source, list(cell.regions), answer_stub)
+    if cell.regions:
+        return replace_regions(cell.source, list(cell.regions), lambda kind: None).rstrip()
+    return cell.source
 
 
 def student_notebook(exercise: Exercise) -> dict[str, Any]:
-    """Build the student version of an exercise as a notebook dict."""
-    nb = copy.deepcopy(exercise.nb)
+    """Build the student version of an exercise as a notebook dict.
+
+    Only the exercise's cells are used (instructor-only cells were never parsed into it);
+    each keeps its id, role, type and the whitelisted metadata, never its outputs.
+    """
+    nb = exercise.nb
     cells: list[dict[str, Any]] = []
-    for cell, raw in zip(exercise.cells, nb["cells"], strict=True):
-        if _is_instructor_only(raw):
-            continue
+    for cell in exercise.cells:
+        raw = nb["cells"][cell.index]
         source = student_source(cell)
         meta: dict[str, Any] = {"id": cell.id, "role": cell.role}
         if cell.points:
             meta["points"] = cell.points
         if cell.role in (ROLE_LOCKED, ROLE_TEST):
             meta["checksum"] = checksum(cell.cell_type, source)
-        new: dict[str, Any] = {"cell_type": cell.cell_type, "metadata": dict(raw.get("metadata",
-                               {})), "source": source}
+        raw_meta = raw.get("metadata") or {}
+        kept = {k: copy.deepcopy(raw_meta[k]) for k in CELL_METADATA if k in raw_meta}
+        new: dict[str, Any] = {"cell_type": cell.cell_type, "metadata": kept, "source": source}
         new["metadata"][METADATA_KEY] = meta
         if cell.role in (ROLE_LOCKED, ROLE_TEST):
             new["metadata"]["editable"] = False
             new["metadata"]["deletable"] = False
-        if "id" in raw:
+        if isinstance(raw.get("id"), str):
             new["id"] = raw["id"]
         if cell.cell_type == "code":
             new["execution_count"] = None
             new["outputs"] = []
         cells.append(new)
-    nb["cells"] = cells
-    meta = {k: v for k, v in nb.get("metadata", {}).get(METADATA_KEY, {}).items()
-            if k in ("exercise", "module", "files", "limits", "title")}
-    nb.setdefault("metadata", {})[METADATA_KEY] = {**meta, "edition": "student"}
-    return nb
+    nb_meta = nb.get("metadata") or {}
+    kit = {k: copy.deepcopy(v) for k, v in nb_meta.get(METADATA_KEY, {}).items()
+           if k in ("exercise", "module", "files", "limits", "title")}
+    metadata = {k: copy.deepcopy(nb_meta[k]) for k in NOTEBOOK_METADATA if k in nb_meta}
+    metadata[METADATA_KEY] = {**kit, "edition": "student"}
+    minor = nb.get("nbformat_minor")
+    return {"nbformat": 4, "nbformat_minor": minor if type(minor) is int else 5,
+            "metadata": metadata, "cells": cells}
 
 
 def stubs(exercise: Exercise) -> dict[str, str]:
@@ -179,20 +187,24 @@ def exercise_file_bytes(module: Module, name: str) -> bytes:
 def release(sources: Sequence[Path], out: Path, materials: Path | None = None) -> list[Path]:
     """Write student versions and the student bundle of ``sources`` into ``out``."""
     from seminarkit.content.materials import load_course
+    from seminarkit.fileio import check_output_dir, make_dirs
     from seminarkit.handouts.leaks import check_leaks
 
+    out = check_output_dir(Path(out))
     exercises = [load_exercise(Path(p)) for p in sources]
     ids = [e.id for e in exercises]
     if len(set(ids)) != len(ids):
         raise ExerciseError("two sources declare the same exercise id: " + ", ".join(ids))
     course = load_course(materials)
     modules = {e.module: course.module(e.module) for e in exercises}
-    out = Path(out)
-    if out.exists() and any(out.iterdir()) and not (out / RELEASE_MARKER).is_file():
+    if out.is_dir() and any(out.iterdir()) and not (out / RELEASE_MARKER).is_file():
         raise ExerciseError(f"{out} exists and is not a previous release; choose an empty or "
                             "new --out folder")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".release-", dir=out.parent))
+    make_dirs(out.parent)
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=".release-", dir=out.parent))
+    except OSError as exc:
+        raise OutputError(out.parent, f"is not writable: {exc.strerror or exc}") from None
     try:
         written: list[Path] = []
         for exercise in exercises:
@@ -206,13 +218,27 @@ def release(sources: Sequence[Path], out: Path, materials: Path | None = None) -
         _write_bundle_materials(course, modules, tmp / "materials")
         (tmp / RELEASE_MARKER).write_text(json.dumps({"exercises": ids}) + "\n")
         check_leaks([tmp], list(modules.values()))
-        if out.exists():
-            shutil.rmtree(out)
-        tmp.rename(out)
+        _swap_in(tmp, out)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
     return written
+
+
+def _swap_in(new: Path, out: Path) -> None:
+    """Put ``new`` at ``out``; a previous release there is kept until the new one is in place."""
+    if not out.exists():
+        new.rename(out)
+        return
+    old = Path(tempfile.mkdtemp(prefix=".release-old-", dir=out.parent))
+    old.rmdir()
+    out.rename(old)
+    try:
+        new.rename(out)
+    except BaseException:
+        old.rename(out)  # put the previous release back
+        raise
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def _write_bundle_materials(course: Course, modules: dict[str, Module], dest: Path) -> None:

@@ -43,6 +43,8 @@ def load_submission(data: bytes, exercise_id: str) -> dict[str, Any]:
     except json.JSONDecodeError as exc:
         raise InvalidNotebook(f"corrupt notebook: not valid JSON ({exc.msg}, line "
                               f"{exc.lineno})") from None
+    except RecursionError:
+        raise InvalidNotebook("corrupt notebook: JSON nested too deeply") from None
     if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
         raise InvalidNotebook("not a notebook: no list of cells")
     if nb.get("nbformat") != 4:

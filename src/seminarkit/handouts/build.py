@@ -28,6 +28,7 @@ from seminarkit.handouts.leaks import Leak, probes_digest, scan
 from seminarkit.handouts.plan import Job, plan_jobs, tree_digest
 from seminarkit.handouts.site import render_index
 from seminarkit.handouts.worker import JobResult, init_worker, run_job
+from seminarkit.locks import locks_output
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
@@ -134,6 +135,7 @@ def _progress(quiet: bool) -> Progress:
                     TextColumn("{task.fields[status]}"), TimeRemainingColumn(), disable=quiet, transient=False)
 
 
+@locks_output("build")  # one build per output folder; a second one waits (see seminarkit.locks)
 def build(materials_dir: Path | None = None, *, out_dir: Path, modules: list[str] | None = None,
           editions: list[str] | None = None, formats: list[str] | None = None, jobs: int | None = None,
           force: bool = False, quiet: bool = False, course: Course | None = None) -> BuildResult:

@@ -71,15 +71,21 @@ def artifact_text(path: Path) -> str:
     """Extract searchable text from an ipynb, HTML, PDF, JSON, YAML or text artifact."""
     suffix = path.suffix.lower()
     if suffix == ".pdf":
+        import logging
+
         from pypdf import PdfReader
 
-        return "\n".join(page.extract_text() or "" for page in PdfReader(str(path)).pages)
+        logging.getLogger("pypdf").setLevel(logging.CRITICAL)  # a damaged PDF is not an error here
+        try:
+            return "\n".join(page.extract_text() or "" for page in PdfReader(str(path)).pages)
+        except Exception:  # not a readable PDF: scan its bytes as text instead
+            pass
     raw = path.read_text(encoding="utf-8", errors="replace")
     if suffix == ".ipynb":
         try:
             raw = json.dumps(json.loads(raw), ensure_ascii=False)
             raw = raw.encode().decode("unicode_escape", errors="replace")
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             pass
     return raw
 

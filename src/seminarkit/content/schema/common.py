@@ -17,13 +17,20 @@ from pydantic_core import PydanticCustomError
 
 from seminarkit.markers import INSTRUCTOR_ONLY_FIELD
 
-_ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]*", re.ASCII)
+"""Ids are ASCII only (used with fullmatch), so a Cyrillic 'а' can never pass for a Latin 'a'."""
+
+
+def is_id(value: str) -> bool:
+    """Tell whether ``value`` is a valid materials id."""
+    return ID_PATTERN.fullmatch(value) is not None
 
 
 def _check_id(value: str) -> str:
-    if not _ID.match(value):
+    if not is_id(value):
         raise ValueError(
-            f"{value!r} is not a valid id (expected lower-case letters, digits, '-', '_' or '.')"
+            f"{value!r} is not a valid id (expected lower-case letters, digits, '-', '_' or '.', "
+            "ASCII only)"
         )
     return value
 
@@ -49,7 +56,9 @@ class Record(BaseModel):
     those declared with ``instructor_only(required=True)`` must be filled in the materials.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    # allow_inf_nan=False: no answer, tolerance, point value or range may be .inf or .nan.
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True,
+                              allow_inf_nan=False)
 
     @model_validator(mode="after")
     def _required_instructor_fields(self, info: ValidationInfo) -> Record:
