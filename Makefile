@@ -1,24 +1,38 @@
 # Two commands on a fresh machine: `make handouts` and `make test`.
-# Each bootstraps .venv with the system python (if missing) and installs the kit.
+# Each bootstraps .venv with the system python (if missing) and installs from the lock files:
+# `make handouts` the runtime only (requirements/runtime.txt); `make test` adds the test and dev
+# tools (requirements/dev.txt). `make lock` refreshes both lock files from pyproject.toml.
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.seminarkit-installed
+PIP := $(BIN)/python -m pip --disable-pip-version-check
+RUNTIME_LOCK := requirements/runtime.txt
+DEV_LOCK := requirements/dev.txt
+RUNTIME_STAMP := $(VENV)/.runtime-installed
+DEV_STAMP := $(VENV)/.dev-installed
 # JavaScript the browser tests inject (axe-core), pinned in tests/tooling/package-lock.json.
 TOOLING := tests/tooling
 AXE := $(TOOLING)/node_modules/axe-core/axe.min.js
+LOCK_FLAGS := --universal --python-version 3.10 --quiet
 
-.PHONY: handouts test lint bootstrap tooling validate bench clean
+.PHONY: handouts test lint bootstrap tooling validate bench lock clean
 
-$(STAMP): pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	@touch $(STAMP)
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
 
-# Installed only where npm exists (CI has it); without it the accessibility tests skip,
-# or fail when SEMINARKIT_REQUIRE_BROWSER=1.
+$(RUNTIME_STAMP): $(RUNTIME_LOCK) pyproject.toml | $(BIN)/python
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r $(RUNTIME_LOCK)
+	$(PIP) install --quiet --no-deps -e .
+	@touch $@
+
+$(DEV_STAMP): $(DEV_LOCK) $(RUNTIME_STAMP)
+	$(PIP) install --quiet -r $(DEV_LOCK)
+	@touch $@
+
+# Installed only where npm exists (CI has it); without it the accessibility tests fail in CI
+# (SEMINARKIT_REQUIRE_BROWSER=1) and skip on a developer machine.
 $(AXE): $(TOOLING)/package.json $(TOOLING)/package-lock.json
 	@if command -v npm >/dev/null 2>&1; then \
 	  npm ci --prefix $(TOOLING) --no-audit --no-fund --loglevel=error && touch $(AXE) \
@@ -27,24 +41,29 @@ $(AXE): $(TOOLING)/package.json $(TOOLING)/package-lock.json
 
 tooling: $(AXE)
 
-bootstrap: $(STAMP) tooling
+bootstrap: $(DEV_STAMP) tooling
 
-handouts: $(STAMP)
+handouts: $(RUNTIME_STAMP)
 	$(BIN)/seminarkit build
 
-validate: $(STAMP)
+validate: $(RUNTIME_STAMP)
 	$(BIN)/seminarkit validate
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check src tests scripts benchmarks
 	$(BIN)/mypy
 
-test: $(STAMP) tooling lint
+test: $(DEV_STAMP) tooling lint
 	$(BIN)/python -m pytest
 
-bench: $(STAMP)
+bench: $(DEV_STAMP)
 	$(BIN)/python benchmarks/build_bench.py
 	$(BIN)/python benchmarks/grade_bench.py
 
+# Exact versions for every platform and Python >= 3.10, resolved with uv (a dev tool).
+lock: $(DEV_STAMP)
+	$(BIN)/uv pip compile pyproject.toml $(LOCK_FLAGS) -o $(RUNTIME_LOCK)
+	$(BIN)/uv pip compile pyproject.toml $(LOCK_FLAGS) --extra test --extra dev -o $(DEV_LOCK)
+
 clean:
-	rm -rf build
+	rm -rf build test-results
