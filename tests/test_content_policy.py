@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parents[1]
 # (case id, file, old text, new text, tokens the message must contain)
 CASES: list[tuple[str, str, str, str, list[str]]] = [
     ("kind-missing", MOD + "sources.yaml", "    kind: press\n", "",
-     ["sources.yaml:", "record 'src-b'", "field 'kind'", "primary, scholarly, press, reference"]),
+     ["sources.yaml:", "record 'src-b'", "field 'kind'", "required"]),
     ("kind-unknown", MOD + "sources.yaml", "kind: press", "kind: blog",
      ["sources.yaml:", "record 'src-b'", "field 'kind'", "blog"]),
     ("sharing-site-copy", MOD + "sources.yaml", "https://example.org/b", "https://www.scribd.com/document/1/x",

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import total_ordering
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, PlainSerializer
+from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 
 _DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", re.ASCII)  # fullmatch; ASCII digits only
 
@@ -94,4 +94,11 @@ def _coerce(value: Any) -> PartialDate:
     return PartialDate.parse(value)
 
 
-Date = Annotated[PartialDate, BeforeValidator(_coerce), PlainSerializer(str, return_type=str)]
+DATE_JSON_SCHEMA = {
+    "anyOf": [{"type": "string", "pattern": "^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"},
+              {"type": "integer", "minimum": 1, "maximum": 9999}],
+    "description": "A date at its real precision: YYYY, YYYY-MM or YYYY-MM-DD.",
+    "examples": ["2018-05", "2021-08-15", 2025],
+}
+Date = Annotated[PartialDate, BeforeValidator(_coerce), PlainSerializer(str, return_type=str),
+                 WithJsonSchema(DATE_JSON_SCHEMA)]

@@ -86,8 +86,6 @@ def check_sources(module: Module, doc: YamlDoc, problems: list[Problem]) -> None
         def report(field: str, message: str, index: int = index, ident: str = source.id) -> None:
             problems.append(Problem(str(doc.path), doc.line_of(("sources", index, field)), ident, field, message))
 
-        if source.kind is None:
-            report("kind", f"missing (say what the source is: one of {', '.join(KINDS)}; see docs/content-policy.md)")
         reason = refused_reason(source.url)
         if reason:
             report("url", f"{host_of(source.url)} is {reason}; cite the producing body or a news organisation "

@@ -11,6 +11,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationInfo,
+    WithJsonSchema,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -41,8 +42,10 @@ def _non_blank(value: str) -> str:
     return value.strip()
 
 
-Id = Annotated[str, AfterValidator(_check_id)]
-Text = Annotated[str, AfterValidator(_non_blank)]
+Id = Annotated[str, AfterValidator(_check_id), WithJsonSchema({
+    "type": "string", "pattern": "^[a-z0-9][a-z0-9._-]*$",
+    "description": "An id: lower-case ASCII letters, digits, '-', '_' or '.', starting with a letter or digit."})]
+Text = Annotated[str, AfterValidator(_non_blank), WithJsonSchema({"type": "string", "pattern": "\\S"})]
 SourceRef = Id
 Confidence = Literal["H", "M"]
 """Confidence of a fact: H (stated in a source read) or M (several sources roughly agree, or

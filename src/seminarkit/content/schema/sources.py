@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, Field, WithJsonSchema
 
 from seminarkit.content.schema.common import Id, Record, Text
 from seminarkit.dates import Date
@@ -19,7 +19,9 @@ def _check_url(value: str) -> str:
     return value
 
 
-Url = Annotated[str, AfterValidator(_check_url)]
+Url = Annotated[str, AfterValidator(_check_url), WithJsonSchema({
+    "type": "string", "pattern": "^https?://[^\\s/$.?#][^\\s]*\\.[^\\s]+$",
+    "description": "The producing body's own http(s) address (docs/content-policy.md)."})]
 
 
 SourceKind = Literal["primary", "scholarly", "press", "reference"]
@@ -36,7 +38,8 @@ class Source(Record):
     title: Text
     publisher: Text
     url: Url
-    kind: SourceKind | None = None
+    kind: SourceKind = Field(description="What the source is (docs/content-policy.md): primary, scholarly, press "
+                                         "or reference.")
     state_media: bool = False
     checked: Date | None = None
     author: str | None = None
