@@ -40,8 +40,8 @@ def test_export_to_stdout(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 @pytest.mark.parametrize(("argv", "code", "message"), [
-    (["quiz", "export", "demo", *MAT, "--format", "qti"], 1,
-     "seminarkit: error: unknown format 'qti'; choose one of: gift, csv, json"),
+    (["quiz", "export", "demo", *MAT, "--format", "docx"], 1,
+     "seminarkit: error: unknown format 'docx'; choose one of: gift, csv, json, moodle-xml, qti"),
     (["quiz", "export", "nope", *MAT], 1, "seminarkit: error: unknown module 'nope'"),
     (["quiz", "variants", "demo", *MAT, "--roster", "missing.csv", "--out", "o"], 1,
      "seminarkit: error: missing.csv: cannot read roster"),

@@ -190,9 +190,9 @@ def _key_column(layout: Layout, key: str | None, path: Path) -> tuple[str, int]:
         raise RosterError(f"unknown roster key {chosen!r}; choose one of: {', '.join(KEYS)}")
     available = layout.available_keys()
     if chosen is None:
-        raise RosterError(f"{path}: {layout.label}: choose which column holds the kit's student "
-                          f"ids with --key ({', '.join(available) or 'none of email, sis, '}"
-                          "username is in this file)")
+        has = ", ".join(available) or "none of email, sis, username"
+        raise RosterError(f"{path}: {layout.label}: say which column holds the kit's student ids "
+                          f"with --key (this file has: {has})")
     column = layout.key_column(chosen)
     if column is None:
         if layout.platform == "kit" and chosen == "id":
@@ -201,9 +201,8 @@ def _key_column(layout: Layout, key: str | None, path: Path) -> tuple[str, int]:
             raise RosterError(f"{path}: no 'id' column (found: {found}; add a column 'id' with "
                               f"one student id per row{other})")
         choices = f"; this file has --key {'|'.join(available)}" if available else ""
-        hint = (" (a Canvas gradebook export has no email column; SIS Login ID is often the "
-                "email: --key username)" if layout.platform == "canvas" and chosen == "email"
-                else "")
+        hint = (" (it has no email column; its SIS Login ID is often the email: --key "
+                "username)" if layout.platform == "canvas" and chosen == "email" else "")
         raise RosterError(f"{path}: {layout.label} has no column for --key {chosen}{hint}"
                           f"{choices}")
     return chosen, column
