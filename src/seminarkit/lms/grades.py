@@ -19,8 +19,8 @@ Canvas shows. The maximum of a column is the sum of the items' maxima.
 
 Roster students without a submission get an empty cell (no grade: Moodle reads an empty
 cell or ``-`` as no grade; Canvas lists every cell that differs from its gradebook on its
-confirmation page before changing anything) unless ``missing_as_zero``; an exercise with answers still to mark by hand stays
-empty, with a note. A gradebook student who is not on the roster is an error (their grade
+confirmation page before changing anything) unless ``missing_as_zero``; an exercise with
+answers still to mark by hand stays empty, with a note. A gradebook student who is not on the roster is an error (their grade
 would be lost), unless ``skip_unmatched``.
 """
 
@@ -104,8 +104,9 @@ def collect(folders: Sequence[Path], titles: Mapping[str, str] | None = None) ->
                 maxima[exercise] = (total, student)
             elif maxima[exercise][0] != total:
                 first, who = maxima[exercise]
-                problems.append(f"{folder}: exercise {exercise!r} is out of {total} for {student} "
-                                f"but out of {first} for {who}; regrade with one version")
+                problems.append(f"{folder}: exercise {exercise!r} is out of {points_cell(total)} "
+                                f"for {student} but out of {points_cell(first)} for {who}; "
+                                "regrade with one version")
             pending = sum(1 for i in items if i["status"] == NEEDS_MANUAL)
             if pending:
                 grades.notes.append(f"{student}: {exercise} has {pending} answer(s) still to mark "

@@ -164,12 +164,12 @@ class _Item:
             render = ET.SubElement(lid, "render_choice")
             for text, match_id in match_ids.items():
                 _mattext(ET.SubElement(render, "response_label", ident=match_id), text)
-            cond, var = _condition(self.resprocessing, "No")
-            del cond.attrib["continue"]  # Canvas writes these conditions without it
+            # Canvas writes these without ``continue``; QTI's default ("No") would stop at
+            # the first right row, so the kit says "Yes" and every row is scored.
+            cond, var = _condition(self.resprocessing, "Yes")
             _var(var, "varequal", match_ids[option], f"response_{answer_id}")
             _score(cond, share, "Add")
-            wrong, var = _condition(self.resprocessing, "No")
-            del wrong.attrib["continue"]
+            wrong, var = _condition(self.resprocessing, "Yes")
             _var(ET.SubElement(var, "not"), "varequal", match_ids[option], f"response_{answer_id}")
             _show(wrong, f"{answer_id}_fb")
             self.feedback.append((f"{answer_id}_fb", pair_feedback(left, option)))
