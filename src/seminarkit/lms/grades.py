@@ -20,8 +20,8 @@ Canvas shows. The maximum of a column is the sum of the items' maxima.
 Roster students without a submission get an empty cell (no grade: Moodle reads an empty
 cell or ``-`` as no grade; Canvas lists every cell that differs from its gradebook on its
 confirmation page before changing anything) unless ``missing_as_zero``; an exercise with
-answers still to mark by hand stays empty, with a note. A gradebook student who is not on the roster is an error (their grade
-would be lost), unless ``skip_unmatched``.
+answers still to mark by hand stays empty, with a note. A gradebook student who is not on
+the roster is an error (their grade would be lost), unless ``skip_unmatched``.
 """
 
 from __future__ import annotations
