@@ -40,8 +40,8 @@ def test_export_to_stdout(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 @pytest.mark.parametrize(("argv", "code", "message"), [
-    (["quiz", "export", "demo", *MAT, "--format", "qti"], 1,
-     "seminarkit: error: unknown format 'qti'; choose one of: gift, csv, json"),
+    (["quiz", "export", "demo", *MAT, "--format", "docx"], 1,
+     "seminarkit: error: unknown format 'docx'; choose one of: gift, csv, json, moodle-xml, qti"),
     (["quiz", "export", "nope", *MAT], 1, "seminarkit: error: unknown module 'nope'"),
     (["quiz", "variants", "demo", *MAT, "--roster", "missing.csv", "--out", "o"], 1,
      "seminarkit: error: missing.csv: cannot read roster"),
@@ -109,3 +109,57 @@ def test_variants_then_score(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert "broken.responses.json: corrupt JSON" in err
     assert "1 file(s) could not be scored" in stdout
     assert grades.read_text(encoding="utf-8").count("\n") == 3  # the others still scored
+
+
+@pytest.mark.parametrize(("fmt", "edition", "secret"), [
+    ("moodle-xml", None, False), ("moodle-xml", "instructor", True), ("qti", None, False),
+    ("gift", None, False), ("gift", "instructor", True)])
+def test_platform_exports_default_to_the_student_edition(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], fmt: str, edition: str | None,
+        secret: bool) -> None:
+    target = tmp_path / f"demo.{fmt}"
+    extra = ["--edition", edition] if edition else []
+    code, out, _err = run(capsys, "quiz", "export", "demo", *MAT, "--format", fmt, *extra,
+                          "-o", str(target))
+    assert code == 0
+    assert out.strip() == (f"wrote 8 questions of demo as {fmt} ({edition or 'student'} "
+                           f"edition) to {target}")
+    data = target.read_bytes()
+    if fmt == "qti":
+        import io
+        import zipfile
+
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            data = b"".join(archive.read(n) for n in archive.namelist())
+    assert (b"SECRET-EXPLANATION" in data) is secret
+    assert b"PUBLIC-EXPLANATION-TF" in data
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["--format", "qti"], "seminarkit: error: the qti export is a zip package; give -o FILE.zip"),
+    (["--format", "csv", "--edition", "student"],
+     "seminarkit: error: the csv export is an instructor table"),
+    (["--format", "gift", "--edition", "teacher"],
+     "seminarkit: error: unknown edition 'teacher'; choose one of: student, instructor"),
+])
+def test_export_option_errors(capsys: pytest.CaptureFixture[str], argv: list[str],
+                              message: str) -> None:
+    code, out, err = run(capsys, "quiz", "export", "demo", *MAT, *argv)
+    assert (code, out) == (1, "")
+    assert err.strip() == message or err.startswith(message)
+
+
+def test_variants_from_a_canvas_roster(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    canvas = Path(__file__).parent / "fixtures" / "lms" / "canvas_gradebook_export.csv"
+    code, out, _err = run(capsys, "quiz", "variants", "demo", *MAT, "--roster", str(canvas),
+                          "--key", "username", "--out", str(tmp_path / "out"))
+    assert code == 0 and "wrote 4 quiz notebooks" in out
+    names = sorted(p.name for p in (tmp_path / "out" / "students").iterdir())
+    assert names[0] == "demo-quiz-ada_uni.example.ipynb"
+    code, _out, err = run(capsys, "quiz", "variants", "demo", *MAT, "--roster", str(canvas),
+                          "--key", "sis", "--out", str(tmp_path / "again"))
+    assert code == 1
+    assert err.strip() == (f"seminarkit: error: {canvas}: row 6 (Test Student): no SIS User ID "
+                           "(empty cell); not matched to any student; every student needs an "
+                           "id (fill the cell, remove the row or choose another --key)")
+    assert not (tmp_path / "again").exists()

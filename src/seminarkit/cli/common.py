@@ -12,6 +12,8 @@ EXIT_SOFTWARE = 70  # an internal error (sysexits.h EX_SOFTWARE): a bug, reporte
 Handler = Callable[[argparse.Namespace], int]
 Setup = Callable[[argparse.ArgumentParser], None]
 COMMANDS: dict[str, tuple[Setup, Handler, str]] = {}
+# Two-word commands: ``seminarkit grade export ...`` runs the ``grade-export`` command.
+ALIASES = {("grade", "export"): "grade-export"}
 
 
 def command(name: str, setup: Setup, help: str) -> Callable[[Handler], Handler]:
@@ -28,3 +30,23 @@ def materials_option(parser: argparse.ArgumentParser) -> None:
     """Add the ``--materials DIR`` option every materials-reading command shares."""
     parser.add_argument("--materials", type=Path, default=None, metavar="DIR",
                         help="materials folder (default: the kit's own materials)")
+
+
+def expand_aliases(argv: list[str]) -> list[str]:
+    """Rewrite a two-word command (``grade export``) to its registered name."""
+    if len(argv) >= 2 and (argv[0], argv[1]) in ALIASES:
+        return [ALIASES[argv[0], argv[1]], *argv[2:]]
+    return argv
+
+
+def roster_options(parser: argparse.ArgumentParser, help: str) -> None:
+    """Add ``--roster FILE``, ``--key`` and ``--encoding`` (see :mod:`seminarkit.lms.rosters`)."""
+    from seminarkit.lms.layouts import KEYS
+
+    parser.add_argument("--roster", type=Path, required=True, metavar="FILE", help=help)
+    parser.add_argument("--key", choices=KEYS, default=None,
+                        help="roster column holding the kit's student ids: id (the kit's "
+                             "roster, default there), email, sis (Canvas SIS User ID, Moodle "
+                             "ID number) or username (Canvas SIS Login ID, Moodle Username)")
+    parser.add_argument("--encoding", default=None, metavar="NAME",
+                        help="roster encoding when not UTF-8 (e.g. latin-1, cp1252)")

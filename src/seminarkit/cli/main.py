@@ -13,11 +13,11 @@ import sys
 from collections.abc import Sequence
 
 from seminarkit import __version__
-from seminarkit.cli.common import COMMANDS, EXIT_FAILED, EXIT_INVALID, EXIT_SOFTWARE
+from seminarkit.cli.common import COMMANDS, EXIT_FAILED, EXIT_INVALID, EXIT_SOFTWARE, expand_aliases
 from seminarkit.errors import MaterialsError, SeminarkitError
 
 # One module per command family; importing it registers its subcommands.
-COMMAND_MODULES = ("validate", "build", "quiz", "grade", "lab", "schema")
+COMMAND_MODULES = ("validate", "build", "quiz", "grade", "grade_export", "lab", "schema")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -37,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the exit code."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(expand_aliases(list(sys.argv[1:] if argv is None else argv)))
     if not getattr(args, "handler", None):
         parser.print_help(sys.stderr)
         return EXIT_INVALID
@@ -47,7 +47,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return EXIT_INVALID
     except SeminarkitError as exc:
-        print(f"seminarkit: error: {exc}", file=sys.stderr)
+        for line in str(exc).splitlines() or [type(exc).__name__]:
+            print(f"seminarkit: error: {line}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
         print("seminarkit: interrupted; nothing half-written was left behind.", file=sys.stderr)

@@ -13,10 +13,18 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from seminarkit.cli.common import EXIT_FAILED, EXIT_INVALID, EXIT_OK, command, materials_option
-from seminarkit.errors import UnknownChoiceError
+from seminarkit.cli.common import (
+    EXIT_FAILED,
+    EXIT_INVALID,
+    EXIT_OK,
+    command,
+    materials_option,
+    roster_options,
+)
+from seminarkit.errors import SeminarkitError, UnknownChoiceError
 
-EXPORT_FORMATS = ("gift", "csv", "json")
+EXPORT_FORMATS = ("gift", "csv", "json", "moodle-xml", "qti")
+PLATFORM_FORMATS = ("gift", "moodle-xml", "qti")
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -28,21 +36,27 @@ def _setup(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="quiz_action", metavar="ACTION")
     parser.set_defaults(quiz_parser=parser)
 
-    export = sub.add_parser("export", help="export the question bank (GIFT, CSV or JSON)",
-                            description="Export a module's question bank, keys included "
-                                        "(instructor material).")
+    export = sub.add_parser("export", help="export the question bank (GIFT, Moodle XML, QTI "
+                                           "for Canvas, CSV or JSON)",
+                            description="Export a module's question bank, keys included. "
+                                        "gift, moodle-xml and qti go to a learning platform; "
+                                        "csv and json are instructor tables.")
     _common(export)
     export.add_argument("--format", default="gift", metavar="|".join(EXPORT_FORMATS),
                         help="output format (default: gift, for Moodle)")
+    export.add_argument("--edition", default=None, metavar="student|instructor",
+                        help="general feedback in gift, moodle-xml and qti: student (default: "
+                             "only explanations the materials let students see) or instructor "
+                             "(every explanation; for the instructor's own bank)")
     export.add_argument("-o", "--output", type=Path, default=None, metavar="FILE",
-                        help="output file (default: standard output)")
+                        help="output file (default: standard output; qti needs a .zip file)")
 
     variants = sub.add_parser("variants", help="one exam notebook per student, plus a key",
                               description="Write one seeded exam notebook per roster entry "
                                           "and an instructor key (CSV and JSON).")
     _common(variants)
-    variants.add_argument("--roster", type=Path, required=True, metavar="FILE",
-                          help="CSV with an 'id' column (and optionally 'name')")
+    roster_options(variants, "a Canvas or Moodle roster export, or a CSV with an 'id' column "
+                             "(and optionally 'name')")
     variants.add_argument("--out", type=Path, required=True, metavar="DIR",
                           help="output folder (students/ and instructor/ inside)")
     variants.add_argument("--n-questions", type=int, default=None, metavar="N",
@@ -65,22 +79,29 @@ def _module(args: argparse.Namespace) -> Any:
 
 
 def _export(args: argparse.Namespace) -> int:
+    from seminarkit.editions import edition
     from seminarkit.fileio import check_output_file, write_atomic
-    from seminarkit.quiz.export import export_quiz
+    from seminarkit.quiz.export import export_module
 
     if args.format not in EXPORT_FORMATS:
         raise UnknownChoiceError("format", args.format, EXPORT_FORMATS)
+    chosen = edition(args.edition or ("student" if args.format in PLATFORM_FORMATS
+                                      else "instructor"))
     to_stdout = args.output is None or str(args.output) == "-"
+    if args.format == "qti" and to_stdout:
+        raise SeminarkitError("the qti export is a zip package; give -o FILE.zip (Canvas: "
+                              "Import Course Content > QTI .zip file)")
     if not to_stdout:
         check_output_file(args.output)
     module = _module(args)
-    questions = module.quiz.questions if module.quiz is not None else []
-    text = export_quiz(questions, args.format, module_id=module.id, sources=module.sources)
+    data = export_module(module, args.format, chosen)
     if to_stdout:
-        sys.stdout.write(text)
+        sys.stdout.write(data.decode("utf-8"))
         return EXIT_OK
-    write_atomic(args.output, text)
-    print(f"wrote {len(questions)} questions of {module.id} as {args.format} to {args.output}")
+    write_atomic(args.output, data)
+    count = len(module.quiz.questions) if module.quiz is not None else 0
+    label = f" ({chosen.name} edition)" if args.format in PLATFORM_FORMATS else ""
+    print(f"wrote {count} questions of {module.id} as {args.format}{label} to {args.output}")
     return EXIT_OK
 
 
@@ -89,7 +110,7 @@ def _variants(args: argparse.Namespace) -> int:
     from seminarkit.quiz.variants import read_roster, write_variants
 
     check_output_dir(args.out)
-    roster = read_roster(args.roster)
+    roster = read_roster(args.roster, key=args.key, encoding=args.encoding)
     module = _module(args)
     result = write_variants(module, roster, args.out, n_questions=args.n_questions)
     print(f"wrote {len(result.notebooks)} quiz notebooks to {result.notebooks[0].parent} "

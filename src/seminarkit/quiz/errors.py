@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from seminarkit.errors import SeminarkitError
+from seminarkit.lms.errors import RosterError
+
+__all__ = ["QuizError", "ResponsesError", "RosterError"]
 
 
 class QuizError(SeminarkitError):
     """A quiz cannot be checked, selected, rendered, exported or scored as asked."""
-
-
-class RosterError(QuizError):
-    """A roster file is malformed (missing column, empty or duplicate id...)."""
 
 
 class ResponsesError(QuizError):

@@ -9,7 +9,9 @@
 Each notebook holds a title and one code cell calling
 :func:`seminarkit.quiz.notebook.exam_quiz` with the student's seed, derived from the module
 and student ids (:func:`variant_seed`), so running the command again gives the same files.
-The roster is a CSV with an ``id`` (or ``student_id``) column and an optional ``name``.
+The roster is a Canvas or Moodle roster export (with ``--key`` naming the column of the
+students' ids) or the kit's own CSV with an ``id`` (or ``student_id``) column and an optional
+``name`` (:mod:`seminarkit.lms.rosters`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import nbformat
 
 from seminarkit.fileio import write_atomic
+from seminarkit.lms.rosters import read_roster as read_lms_roster
 from seminarkit.quiz.common import answer_text, number_text
 from seminarkit.quiz.errors import QuizError, RosterError
 from seminarkit.quiz.notebook import default_quiz_id, file_slug
@@ -34,7 +38,6 @@ from seminarkit.quiz.select import select_questions
 if TYPE_CHECKING:
     from seminarkit.content.materials import Module
 
-ID_COLUMNS = ("id", "student_id")
 _NB: Any = nbformat  # nbformat is untyped
 
 
@@ -56,55 +59,46 @@ class VariantsResult:
     key_json: Path
 
 
-def read_roster(path: Path) -> list[RosterEntry]:
-    """Read a roster CSV; a malformed one is a :class:`RosterError` naming file and row."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RosterError(f"{path}: cannot read roster ({exc})") from None
-    reader = csv.reader(io.StringIO(text))
-    try:
-        header = [h.strip().lower() for h in next(reader)]
-    except StopIteration:
-        raise RosterError(f"{path}: empty roster (expected a header row with an 'id' "
-                          "column, then one row per student)") from None
-    except csv.Error as exc:
-        raise RosterError(f"{path}: row 1: {exc}") from None
-    column = next((c for c in ID_COLUMNS if c in header), None)
-    if column is None:
-        raise RosterError(f"{path}: no 'id' column (found: {', '.join(header) or 'nothing'}; "
-                          "add a column 'id' with one student id per row)")
-    id_at, name_at = header.index(column), header.index("name") if "name" in header else None
+def read_roster(path: Path, key: str | None = None,
+                encoding: str | None = None) -> list[RosterEntry]:
+    """Read a roster for variants: every row needs an id and its own notebook file name.
+
+    ``path`` is a Canvas or Moodle roster export or the kit's ``id,name`` roster
+    (:func:`seminarkit.lms.rosters.read_roster`; ``key`` says which column holds the ids).
+    Unlike grade export, a row without an id is an error here: that student would get no
+    exam. Raises :class:`RosterError` with one line per problem.
+    """
+    roster = read_lms_roster(path, key=key, encoding=encoding)
+    problems = []
+    for skipped in roster.skipped:
+        if roster.key == "id":
+            problems.append(f"{roster.path}: row {skipped.row}: empty id (every student "
+                            "needs one)")
+        else:
+            who = f" ({skipped.name})" if skipped.name else ""
+            problems.append(f"{roster.path}: row {skipped.row}{who}: {skipped.reason}; every "
+                            "student needs an id (fill the cell, remove the row or choose "
+                            "another --key)")
     entries: list[RosterEntry] = []
-    first: dict[str, int] = {}
     slugs: dict[str, RosterEntry] = {}
-    try:
-        for cells in reader:
-            row = reader.line_num
-            if not any(c.strip() for c in cells):
-                continue
-            ident = cells[id_at].strip() if id_at < len(cells) else ""
-            if not ident:
-                raise RosterError(f"{path}: row {row}: empty id (every student needs one)")
-            if ident in first:
-                raise RosterError(f"{path}: row {row}: duplicate id {ident!r} (first on row "
-                                  f"{first[ident]})")
-            slug = file_slug(ident)
-            if slug in slugs:
-                raise RosterError(f"{path}: row {row}: id {ident!r} gives the same file name "
-                                  f"as {slugs[slug].id!r} on row {slugs[slug].row}")
-            name = cells[name_at].strip() if name_at is not None and name_at < len(cells) \
-                else ""
-            entry = RosterEntry(ident, name or None, row)
-            first[ident], slugs[slug] = row, entry
-            entries.append(entry)
-    except csv.Error as exc:
-        raise RosterError(f"{path}: row {reader.line_num}: {exc}") from None
-    if not entries:
-        raise RosterError(f"{path}: no students (expected one row per student under the "
-                          "header)")
+    for student in roster.students:
+        entry = RosterEntry(student.id, student.name, student.row)
+        slug = file_slug(student.id)
+        if slug in slugs:
+            problems.append(f"{roster.path}: row {student.row}: id {student.id!r} gives the same "
+                            f"file name as {slugs[slug].id!r} on row {slugs[slug].row}")
+            continue
+        slugs[slug] = entry
+        entries.append(entry)
+    if problems:
+        raise RosterError(sorted(problems, key=_row_of))
     return entries
+
+
+def _row_of(line: str) -> int:
+    """Return the row number in a problem line (to report problems in file order)."""
+    match = re.search(r": row (\d+)", line)
+    return int(match.group(1)) if match else 0
 
 
 def variant_seed(module_id: str, student_id: str) -> int:
