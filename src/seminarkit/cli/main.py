@@ -16,7 +16,7 @@ from seminarkit.cli.common import COMMANDS, EXIT_FAILED, EXIT_INVALID
 from seminarkit.errors import MaterialsError, SeminarkitError
 
 # One module per command family; importing it registers its subcommands.
-COMMAND_MODULES = ("validate", "build", "quiz", "grade", "lab")
+COMMAND_MODULES = ("validate", "build", "quiz", "grade", "lab", "room")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,113 @@
+"""Run the room: open the database, bind the socket, print how to reach it, serve with uvicorn.
+
+The socket is bound here (not by uvicorn) so a busy port or a bad address is one clear error,
+and ``--port 0`` picks a free port that is printed. It binds 127.0.0.1 unless told otherwise.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from seminarkit.errors import SeminarkitError
+from seminarkit.room.app import RoomLimits, create_app
+from seminarkit.room.security import MIN_TOKEN_LENGTH, new_token
+from seminarkit.room.sessions import Room
+from seminarkit.room.store import RoomStore
+
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+TOKEN_ENV = "SEMINARKIT_ROOM_TOKEN"
+
+
+class RoomServerError(SeminarkitError):
+    """The room cannot start (port busy, bad address, bad token)."""
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    """What ``seminarkit room serve`` was asked for."""
+
+    host: str
+    port: int
+    db: Path
+    materials: Path | None
+    limits: RoomLimits
+
+
+def instructor_token() -> str:
+    """Return the token from ``$SEMINARKIT_ROOM_TOKEN`` (kept across restarts), else a fresh one."""
+    given = os.environ.get(TOKEN_ENV, "").strip()
+    if not given:
+        return new_token()
+    if len(given) < MIN_TOKEN_LENGTH:
+        raise RoomServerError(f"{TOKEN_ENV} is too short: use at least {MIN_TOKEN_LENGTH} characters "
+                              "(or unset it to get a random token)")
+    return given
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """Bind and listen on ``host:port``; a clear :class:`RoomServerError` if that fails."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise RoomServerError(f"cannot use --host {host!r}: {exc.strerror}") from None
+    family, _, _, _, address = infos[0]
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(address)
+    except OSError as exc:
+        sock.close()
+        raise RoomServerError(f"cannot listen on {host}:{port}: {exc.strerror} "
+                              "(pick another --port, or 0 for any free one)") from None
+    sock.listen(256)
+    sock.set_inheritable(True)
+    return sock
+
+
+def _url(host: str, port: int) -> str:
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}"
+
+
+def announce(out: TextIO, host: str, port: int, db: Path, token: str) -> None:
+    """Print where the room listens, who can reach it, the database and the instructor links."""
+    url = _url(host if host not in ("0.0.0.0", "::") else "127.0.0.1", port)
+    if host in LOCAL_HOSTS:
+        reach = (f"bound to {host} only: this computer can reach it, students' machines cannot; "
+                 "use --host 0.0.0.0 to open it to the network")
+    else:
+        reach = (f"bound to {host}: anyone on this network can reach it; students post only "
+                 "with a join code, the control pages need the token")
+    print(f"seminarkit room: listening on {_url(host, port)} ({reach})", file=out)
+    print(f"database: {db}", file=out)
+    print(f"instructor token: {token} (keep it private; {TOKEN_ENV} keeps it across restarts)", file=out)
+    print(f"control page: {url}/control#token={token}", file=out)
+    print("stop with Ctrl+C", file=out, flush=True)
+
+
+def serve(options: ServeOptions, out: TextIO = sys.stdout) -> None:
+    """Open the room and serve until interrupted (SIGINT or SIGTERM)."""
+    import uvicorn
+
+    from seminarkit.content.materials import load_course
+
+    token = instructor_token()
+    course = load_course(options.materials)
+    store = RoomStore(options.db)
+    sock = bind(options.host, options.port)
+    port = int(sock.getsockname()[1])
+    app = create_app(Room(store, course), token, options.limits)
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
+                            timeout_keep_alive=5, timeout_graceful_shutdown=3,
+                            limit_concurrency=400, h11_max_incomplete_event_size=16 * 1024)
+    announce(out, options.host, port, store.path.resolve(), token)
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    finally:
+        sock.close()
+        store.close()
