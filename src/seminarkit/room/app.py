@@ -146,6 +146,9 @@ def create_app(room: Room, token: str, limits: RoomLimits | None = None) -> Star
     async def health(request: Request) -> Response:
         return JSONResponse({"ok": True})
 
+    async def no_icon(request: Request) -> Response:
+        return Response(status_code=204)
+
     # -- instructor API ------------------------------------------------------------------------------
     async def modules(request: Request) -> Response:
         instructor(request)
@@ -248,7 +251,7 @@ def create_app(room: Room, token: str, limits: RoomLimits | None = None) -> Star
     api = "/api/sessions/{session_id:int}"
     routes = [
         Route("/", page), Route("/control", page), Route("/projector/{session_id:int}", page),
-        Route("/healthz", health),
+        Route("/healthz", health), Route("/favicon.ico", no_icon),
         Route("/api/modules", guarded(modules)),
         Route("/api/sessions", guarded(sessions), methods=["GET", "POST"]),
         Route(api, guarded(snapshot)),
