@@ -58,13 +58,7 @@ def find_session(room: Room, ref: str) -> SessionRow:
 def session_counts(room: Room, session: SessionRow) -> list[QuestionCounts]:
     """Count the stored answers of a session, per question and bar."""
     questions = room.questions(session)
-    counts = {q.id: [0] * len(q.bars) for q in questions}
-    answered = dict.fromkeys(counts, 0)
-    for row in room.store.answers(session.id):
-        if row.question in counts:
-            answered[row.question] += 1
-            for index in row.buckets:
-                counts[row.question][index] += 1
+    counts, answered = room.counts(session)
     return [QuestionCounts(q, tuple(counts[q.id]), answered[q.id]) for q in questions]
 
 

@@ -98,8 +98,12 @@ def serve(options: ServeOptions, out: TextIO = sys.stdout) -> None:
 
     token = instructor_token()
     course = load_course(options.materials)
-    store = RoomStore(options.db)
     sock = bind(options.host, options.port)
+    try:
+        store = RoomStore(options.db)
+    except BaseException:
+        sock.close()
+        raise
     port = int(sock.getsockname()[1])
     app = create_app(Room(store, course), token, options.limits)
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",

@@ -141,6 +141,17 @@ class Room:
         changed = self.store.record_answer(session.id, question.id, student, value, buckets, status, seq)
         return session, changed
 
+    def counts(self, session: SessionRow) -> tuple[dict[str, list[int]], dict[str, int]]:
+        """Count a session's current answers: per question, per bar; and answers per question."""
+        counts = {q.id: [0] * len(q.bars) for q in self.questions(session)}
+        answered = dict.fromkeys(counts, 0)
+        for question, bars in self.store.bucket_rows(session.id):
+            if question in counts:
+                answered[question] += 1
+                for index in bars:
+                    counts[question][index] += 1
+        return counts, answered
+
     # -- the projector's view -----------------------------------------------------------------------
     def snapshot(self, session_id: int) -> dict[str, object]:
         """Everything the projector shows: join code, joined count, one histogram per question.
@@ -149,13 +160,7 @@ class Room:
         """
         session = self.session(session_id)
         questions = self.questions(session)
-        counts = {q.id: [0] * len(q.bars) for q in questions}
-        answered = dict.fromkeys(counts, 0)
-        for row in self.store.answers(session.id):
-            if row.question in counts:
-                answered[row.question] += 1
-                for index in row.buckets:
-                    counts[row.question][index] += 1
+        counts, answered = self.counts(session)
         revealed = self.store.revealed(session.id)
         module = self.course.modules.get(session.module)
         out = []

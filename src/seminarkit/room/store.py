@@ -262,6 +262,13 @@ class RoomStore:
                           tuple(json.loads(r["buckets"])), r["status"], r["seq"], r["answered_at"])
                 for r in rows]
 
+    def bucket_rows(self, session_id: int) -> list[tuple[str, tuple[int, ...]]]:
+        """Return ``(question, bars)`` of every current answer of a session (what histograms need)."""
+        with self._lock:
+            rows = self._db.execute("SELECT question, buckets FROM answers WHERE session_id = ?",
+                                    (session_id,)).fetchall()
+        return [(r["question"], tuple(json.loads(r["buckets"]))) for r in rows]
+
     # -- reveals ---------------------------------------------------------------------------------
     def reveal(self, session_id: int, question: str, shown: bool = True) -> None:
         """Show (or hide again) the key of one question on the projector."""
