@@ -336,3 +336,66 @@ def test_export_writes_counts_and_figures(room: RoomProcess, session: dict[str, 
     figures = sorted(tmp_path.glob("results-*.png"))
     assert len(figures) == len(session["questions"])
     assert f"wrote {out}" in stdout
+
+
+# -- slow and greedy clients ----------------------------------------------------------------------------
+def _raw(room: RoomProcess) -> Any:
+    import socket
+
+    return socket.create_connection(("127.0.0.1", room.port), timeout=15)
+
+
+def test_a_client_trickling_headers_is_cut_off(room: RoomProcess) -> None:
+    from seminarkit.room.server import HEADER_TIMEOUT
+
+    with _raw(room) as sock:
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        began = time.monotonic()
+        for _ in range(int(HEADER_TIMEOUT) + 5):  # one more header line a second, never the end
+            try:
+                sock.sendall(b"X-Slow: 1\r\n")
+            except OSError:
+                break
+            sock.settimeout(1.0)
+            try:
+                if sock.recv(1024) == b"":
+                    break
+            except TimeoutError:
+                continue
+        waited = time.monotonic() - began
+    assert waited < HEADER_TIMEOUT + 3, "the server kept a connection whose headers never ended"
+
+
+def test_a_client_trickling_its_body_gets_408(room: RoomProcess) -> None:
+    with _raw(room) as sock:
+        sock.sendall(b"POST /api/join HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: 40\r\n\r\n{\"join_code\":")
+        began = time.monotonic()
+        reply = sock.recv(4096)
+    assert reply.startswith(b"HTTP/1.1 408"), reply[:200]
+    assert b"did not arrive" in reply
+    assert time.monotonic() - began < 10
+
+
+def test_live_views_are_limited(room: RoomProcess, session: dict[str, Any]) -> None:
+    from seminarkit.room.app import RoomLimits
+
+    limit = RoomLimits().max_streams
+    url = f"{room.base}/api/sessions/{session['id']}/events"
+    with httpx.Client(timeout=10, limits=httpx.Limits(max_connections=limit + 2)) as client:
+        streams = [client.stream("GET", url, headers=room.auth) for _ in range(limit)]
+        opened = [s.__enter__() for s in streams]
+        try:
+            assert all(r.status_code == 200 for r in opened)
+            extra = client.get(url, headers=room.auth)
+            assert extra.status_code == 429 and "live views are open" in extra.json()["error"]
+        finally:
+            for s in streams:
+                s.__exit__(None, None, None)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:  # closed streams free their places
+        with httpx.stream("GET", url, headers=room.auth, timeout=10) as again:
+            if again.status_code == 200:
+                return
+        time.sleep(0.2)
+    pytest.fail("closed live views did not free their places")

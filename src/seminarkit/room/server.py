@@ -2,16 +2,26 @@
 
 The socket is bound here (not by uvicorn) so a busy port or a bad address is one clear error,
 and ``--port 0`` picks a free port that is printed. It binds 127.0.0.1 unless told otherwise.
+
+uvicorn's h11 protocol waits for request headers for ever, so a client that opens connections
+and trickles headers (slowloris) would hold them until the concurrency limit turns everyone
+away. :class:`HeaderDeadlineProtocol` closes a connection whose request headers are not complete
+within ``HEADER_TIMEOUT`` seconds; idle keep-alive connections close after ``timeout_keep_alive``,
+and bodies have their own deadline in :func:`seminarkit.room.http.read_json`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
+
+import h11
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from seminarkit.errors import SeminarkitError
 from seminarkit.room.app import RoomLimits, create_app
@@ -20,6 +30,7 @@ from seminarkit.room.sessions import Room
 from seminarkit.room.store import RoomStore
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+HEADER_TIMEOUT = 5.0
 TOKEN_ENV = "SEMINARKIT_ROOM_TOKEN"
 
 
@@ -36,6 +47,48 @@ class ServeOptions:
     db: Path
     materials: Path | None
     limits: RoomLimits
+
+
+class HeaderDeadlineProtocol(H11Protocol):
+    """uvicorn's h11 protocol with a deadline for each request's headers (a slowloris guard)."""
+
+    _deadline: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        """Start the deadline for the first request's headers."""
+        super().connection_made(transport)
+        self._arm()
+
+    def handle_events(self) -> None:
+        """Parse as uvicorn does; once the headers are in, the deadline no longer applies."""
+        super().handle_events()
+        if self.conn.their_state is not h11.IDLE:
+            self._disarm()
+
+    def on_response_complete(self) -> None:
+        """Start the deadline again for the next request on a kept-alive connection."""
+        super().on_response_complete()
+        if not self.transport.is_closing():
+            self._arm()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        """Forget the deadline with the connection."""
+        self._disarm()
+        super().connection_lost(exc)
+
+    def _arm(self) -> None:
+        self._disarm()
+        self._deadline = self.loop.call_later(HEADER_TIMEOUT, self._too_slow)
+
+    def _disarm(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+
+    def _too_slow(self) -> None:
+        self._deadline = None
+        if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
+            self.transport.close()
 
 
 def instructor_token() -> str:
@@ -106,7 +159,7 @@ def serve(options: ServeOptions, out: TextIO = sys.stdout) -> None:
         raise
     port = int(sock.getsockname()[1])
     app = create_app(Room(store, course), token, options.limits)
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
+    config = uvicorn.Config(app, http=HeaderDeadlineProtocol, log_level="warning", access_log=False, lifespan="off",
                             timeout_keep_alive=5, timeout_graceful_shutdown=3,
                             limit_concurrency=400, h11_max_incomplete_event_size=16 * 1024)
     announce(out, options.host, port, store.path.resolve(), token)
