@@ -139,3 +139,53 @@ def test_two_notebooks_move_the_projector_histogram_live(browser: Any, lab: LabS
         for context in students:
             context.close()
         projector_context.close()
+
+
+def test_control_page_opens_a_session_and_links_its_projector(browser: Any, room: RoomProcess) -> None:
+    from playwright.sync_api import expect
+
+    from browser_support import axe_violations, format_violations, require_axe
+
+    axe = require_axe()
+    # The pages' CSP (script-src 'self') would block axe's injected script: that is the CSP
+    # working. Bypass it in this context only, to audit the pages.
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, bypass_csp=True)
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    try:
+        page.goto(f"{room.base}/control#token={room.token}")
+        expect(page.locator("#status")).to_have_text("Ready.")
+        assert room.token not in page.url
+        page.select_option("#module", "kazakhstan-2022")
+        page.fill("#n-questions", "5")
+        page.fill("#seed", "7")
+        page.get_by_role("button", name="Open session").click()
+        expect(page.locator("#status")).to_contain_text("is open: join code")
+        code = page.locator("#status").inner_text().rsplit(" ", 1)[-1].rstrip(".")
+        row = page.locator("#sessions tbody tr", has=page.locator("td.code", has_text=code))
+        expect(row).to_have_count(1)
+        expect(row.locator("td").nth(2)).to_have_text("kazakhstan-2022")
+        made = next(s for s in httpx_sessions(room) if s["join_code"] == code)
+        assert (made["n_questions"], made["seed"], made["state"]) == (5, 7, "open")
+        violations = axe_violations(page, axe)
+        assert violations == [], format_violations(violations)
+        with context.expect_page() as opened:
+            row.get_by_role("link", name="Projector").click()
+        projector = opened.value
+        expect(projector.locator("#join-code")).to_have_text(code)
+        expect(projector.locator(".question")).to_have_count(5)
+        violations = axe_violations(projector, axe)
+        assert violations == [], format_violations(violations)
+        row.get_by_role("button", name="Close").click()
+        expect(projector.locator("#status")).to_contain_text("closed")
+    finally:
+        context.close()
+
+
+def httpx_sessions(room: RoomProcess) -> list[dict[str, Any]]:
+    import httpx
+
+    response = httpx.get(f"{room.base}/api/sessions", headers=room.auth, timeout=10)
+    assert response.status_code == 200
+    sessions: list[dict[str, Any]] = response.json()["sessions"]
+    return sessions
