@@ -200,9 +200,10 @@ def create_app(room: Room, token: str, limits: RoomLimits | None = None) -> Star
         if hub.streams >= lim.max_streams:
             raise RoomError(429, f"{lim.max_streams} live views are open already; close one and retry",
                             retry_after=5)
-        hub.streams += 1
-
         async def stream() -> AsyncIterator[dict[str, str]]:
+            # Counted from the first step: a stream whose client left before it started never
+            # runs, so it must not hold a place.
+            hub.streams += 1
             seen = -1
             try:
                 while True:
@@ -211,7 +212,7 @@ def create_app(room: Room, token: str, limits: RoomLimits | None = None) -> Star
                         seen = hub.version(sid)
                         yield {"event": "state", "data": hub.snapshot_json(sid)}
                         continue
-                    with contextlib.suppress(TimeoutError):
+                    with contextlib.suppress(asyncio.TimeoutError):  # not TimeoutError before 3.11
                         await asyncio.wait_for(wake.wait(), timeout=lim.ping_seconds)
                     await asyncio.sleep(lim.coalesce_seconds)
             finally:
