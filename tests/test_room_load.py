@@ -171,3 +171,32 @@ def test_a_crash_in_the_middle_keeps_every_stored_answer(room: RoomProcess) -> N
     stored_pairs = {(students[s], q) for s, q in stored}
     assert before_crash <= stored_pairs, "an answer acknowledged before the crash was lost"
     assert_counted_once(room, session, questions)
+
+
+def test_ctrl_c_with_a_projector_open_stops_cleanly(room: RoomProcess) -> None:
+    session = room.open_session()
+    proc = room.process
+    assert proc is not None
+    received: list[str] = []
+
+    def watch() -> None:
+        with httpx.stream("GET", f"{room.base}/api/sessions/{session['id']}/events", headers=room.auth,
+                          timeout=20) as stream:
+            received.extend(stream.iter_lines())
+
+    viewer = threading.Thread(target=watch, daemon=True)
+    viewer.start()
+    deadline = time.monotonic() + 10
+    while not any(line.startswith("data:") for line in received) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    began = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    code = proc.wait(timeout=15)
+    took = time.monotonic() - began
+    viewer.join(timeout=5)
+    assert code == 0
+    assert took < 6, f"the room took {took:.1f} s to stop with a live view open"
+    assert not viewer.is_alive(), "the live view was not ended"
+    log = room.log_text()
+    assert f"seminarkit room: stopped; every answer is kept in {room.db}" in log
+    assert "ERROR" not in log and "Traceback" not in log

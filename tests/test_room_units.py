@@ -192,3 +192,33 @@ def test_serve_refuses_a_short_token(run_cli: CLI, tmp_path: Path, monkeypatch: 
     monkeypatch.setenv("SEMINARKIT_ROOM_TOKEN", "short")
     code, _out, err = run_cli("room", "serve", "--port", "0", "--db", str(tmp_path / "room.sqlite3"))
     assert code == 1 and "SEMINARKIT_ROOM_TOKEN is too short" in err
+
+
+@pytest.mark.parametrize(("given", "expected"), [
+    ("http://10.0.0.5:8765", "http://10.0.0.5:8765"), ("http://10.0.0.5:8765/", "http://10.0.0.5:8765"),
+    ("https://room.example.edu", "https://room.example.edu"), (None, None),
+])
+def test_public_url_is_checked(given: str | None, expected: str | None) -> None:
+    from seminarkit.room.server import check_public_url
+
+    assert check_public_url(given) == expected
+
+
+@pytest.mark.parametrize("bad", ["10.0.0.5:8765", "ftp://10.0.0.5", "http://10.0.0.5:8765/control", "http://"])
+def test_bad_public_url_is_one_line(run_cli: CLI, tmp_path: Path, bad: str) -> None:
+    code, _out, err = run_cli("room", "serve", "--port", "0", "--public-url", bad,
+                              "--db", str(tmp_path / "room.sqlite3"))
+    assert code == 1 and "--public-url" in err and "must be an address like" in err
+    assert not (tmp_path / "room.sqlite3").exists()
+
+
+def test_projector_snapshot_carries_the_public_url(tmp_path: Path) -> None:
+    import json
+
+    from seminarkit.room.app import LiveHub
+
+    room = _room(tmp_path)
+    session = room.open_session(MODULE, 3, 0)
+    assert json.loads(LiveHub(room, "http://10.0.0.5:8765").snapshot_json(session.id))["room_url"] == \
+        "http://10.0.0.5:8765"
+    assert json.loads(LiveHub(room).snapshot_json(session.id))["room_url"] is None

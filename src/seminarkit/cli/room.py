@@ -8,6 +8,7 @@ and one figure per question, reading the database directly (the room may be runn
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from pathlib import Path
 
@@ -31,6 +32,9 @@ def _setup(parser: argparse.ArgumentParser) -> None:
     serve.add_argument("--host", default="127.0.0.1",
                        help="address to bind (default 127.0.0.1; 0.0.0.0 lets students' machines in)")
     serve.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 picks a free one)")
+    serve.add_argument("--public-url", default=None, metavar="URL",
+                       help="the address students put in their notebooks, shown on the projector "
+                            "(e.g. http://10.0.0.5:8765; default: the address the projector was opened with)")
     _db_option(serve)
     export = sub.add_parser("export", help="write a session's counts (CSV) and one figure per question",
                             description="Write a session's per-question counts as CSV and a PNG bar "
@@ -53,7 +57,10 @@ def _serve(args: argparse.Namespace) -> int:
 
     if not 0 <= args.port <= 65535:
         raise SeminarkitError(f"--port must be from 0 to 65535, got {args.port}")
-    serve(ServeOptions(args.host, args.port, _db_path(args), args.materials, RoomLimits()))
+    db = _db_path(args)
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C is how a room is meant to stop
+        serve(ServeOptions(args.host, args.port, db, args.materials, RoomLimits(), args.public_url))
+    print(f"seminarkit room: stopped; every answer is kept in {db}")
     return EXIT_OK
 
 

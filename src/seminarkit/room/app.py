@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+import anyio
 from sse_starlette.sse import EventSourceResponse
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -57,8 +58,8 @@ class RoomLimits:
 class LiveHub:
     """Per-session version counters, wake-up events and the cached snapshot of each version."""
 
-    def __init__(self, room: Room):
-        self.room = room
+    def __init__(self, room: Room, public_url: str | None = None):
+        self.room, self.public_url = room, public_url
         self._versions: dict[int, int] = {}
         self._events: dict[int, asyncio.Event] = {}
         self._cache: dict[int, tuple[int, str]] = {}
@@ -88,6 +89,7 @@ class LiveHub:
         if cached is None or cached[0] != version:
             data = self.room.snapshot(session_id)
             data["version"] = version
+            data["room_url"] = self.public_url
             cached = (version, json.dumps(data, ensure_ascii=False))
             self._cache[session_id] = cached
         return cached[1]
@@ -96,10 +98,14 @@ class LiveHub:
 Handler = Callable[[Request], Awaitable[Response]]
 
 
-def create_app(room: Room, token: str, limits: RoomLimits | None = None) -> Starlette:
-    """Build the ASGI app of one room, guarded by the instructor ``token``."""
+def create_app(room: Room, token: str, limits: RoomLimits | None = None, public_url: str | None = None) -> Starlette:
+    """Build the ASGI app of one room, guarded by the instructor ``token``.
+
+    ``public_url`` is the address students put in their notebooks; the projector shows it (by
+    default it shows the address it was opened with).
+    """
     lim = limits or RoomLimits()
-    hub = LiveHub(room)
+    hub = LiveHub(room, public_url)
     strikes, per_client = RateLimiter(lim.strike_rate), RateLimiter(lim.client_rate)
     joins, per_student = RateLimiter(lim.join_rate), RateLimiter(lim.answer_rate)
 
@@ -200,25 +206,30 @@ def create_app(room: Room, token: str, limits: RoomLimits | None = None) -> Star
         if hub.streams >= lim.max_streams:
             raise RoomError(429, f"{lim.max_streams} live views are open already; close one and retry",
                             retry_after=5)
+        stop = anyio.Event()  # set by sse-starlette when the server shuts down
+
         async def stream() -> AsyncIterator[dict[str, str]]:
             # Counted from the first step: a stream whose client left before it started never
             # runs, so it must not hold a place.
             hub.streams += 1
             seen = -1
             try:
-                while True:
+                while not stop.is_set():
                     wake = hub.event(sid)
                     if hub.version(sid) != seen:
                         seen = hub.version(sid)
                         yield {"event": "state", "data": hub.snapshot_json(sid)}
                         continue
                     with contextlib.suppress(asyncio.TimeoutError):  # not TimeoutError before 3.11
-                        await asyncio.wait_for(wake.wait(), timeout=lim.ping_seconds)
-                    await asyncio.sleep(lim.coalesce_seconds)
+                        await asyncio.wait_for(wake.wait(), timeout=0.5)
+                    if wake.is_set():
+                        await asyncio.sleep(lim.coalesce_seconds)
             finally:
                 hub.streams -= 1
 
+        # On shutdown the stream ends by itself (a complete response) instead of being cut.
         return EventSourceResponse(stream(), ping=int(lim.ping_seconds), send_timeout=lim.send_timeout,
+                                   shutdown_event=stop, shutdown_grace_period=1.0,
                                    headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
     # -- student API -----------------------------------------------------------------------------------

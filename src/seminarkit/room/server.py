@@ -13,9 +13,11 @@ and bodies have their own deadline in :func:`seminarkit.room.http.read_json`.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import socket
 import sys
+import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -47,6 +49,7 @@ class ServeOptions:
     db: Path
     materials: Path | None
     limits: RoomLimits
+    public_url: str | None = None
 
 
 class HeaderDeadlineProtocol(H11Protocol):
@@ -127,7 +130,18 @@ def _url(host: str, port: int) -> str:
     return f"http://{shown}:{port}"
 
 
-def announce(out: TextIO, host: str, port: int, db: Path, token: str) -> None:
+def check_public_url(url: str | None) -> str | None:
+    """Check ``--public-url`` (an http(s) address without a path); return it without a trailing slash."""
+    if url is None:
+        return None
+    parsed = urllib.parse.urlsplit(url.strip())
+    if parsed.scheme not in ("http", "https") or not parsed.hostname or parsed.path not in ("", "/") \
+            or parsed.query or parsed.fragment:
+        raise RoomServerError(f"--public-url {url!r} must be an address like http://10.0.0.5:8765")
+    return f"{parsed.scheme}://{parsed.netloc}"
+
+
+def announce(out: TextIO, host: str, port: int, db: Path, token: str, public_url: str | None = None) -> None:
     """Print where the room listens, who can reach it, the database and the instructor links."""
     url = _url(host if host not in ("0.0.0.0", "::") else "127.0.0.1", port)
     if host in LOCAL_HOSTS:
@@ -137,6 +151,11 @@ def announce(out: TextIO, host: str, port: int, db: Path, token: str) -> None:
         reach = (f"bound to {host}: anyone on this network can reach it; students post only "
                  "with a join code, the control pages need the token")
     print(f"seminarkit room: listening on {_url(host, port)} ({reach})", file=out)
+    if public_url:
+        print(f"students use: room = \"{public_url}\"", file=out)
+    elif host not in LOCAL_HOSTS:
+        print(f"students use this computer's network address on port {port} as room (pass --public-url "
+              "to show it on the projector)", file=out)
     print(f"database: {db}", file=out)
     print(f"instructor token: {token} (keep it private; {TOKEN_ENV} keeps it across restarts)", file=out)
     print(f"control page: {url}/control#token={token}", file=out)
@@ -150,6 +169,7 @@ def serve(options: ServeOptions, out: TextIO = sys.stdout) -> None:
     from seminarkit.content.materials import load_course
 
     token = instructor_token()
+    options = dataclasses.replace(options, public_url=check_public_url(options.public_url))
     course = load_course(options.materials)
     sock = bind(options.host, options.port)
     try:
@@ -158,11 +178,11 @@ def serve(options: ServeOptions, out: TextIO = sys.stdout) -> None:
         sock.close()
         raise
     port = int(sock.getsockname()[1])
-    app = create_app(Room(store, course), token, options.limits)
+    app = create_app(Room(store, course), token, options.limits, options.public_url)
     config = uvicorn.Config(app, http=HeaderDeadlineProtocol, log_level="warning", access_log=False, lifespan="off",
                             timeout_keep_alive=5, timeout_graceful_shutdown=3,
                             limit_concurrency=400, h11_max_incomplete_event_size=16 * 1024)
-    announce(out, options.host, port, store.path.resolve(), token)
+    announce(out, options.host, port, store.path.resolve(), token, options.public_url)
     try:
         uvicorn.Server(config).run(sockets=[sock])
     finally:

@@ -33,7 +33,7 @@
     const s = state.session;
     document.getElementById("join-code").textContent = s.join_code;
     document.getElementById("joined").textContent = String(state.joined);
-    document.getElementById("how-room").textContent = `room = "${window.location.origin}"`;
+    document.getElementById("how-room").textContent = `room = "${state.room_url || window.location.origin}"`;
     document.getElementById("how-code").textContent = `join_code = "${s.join_code}"`;
     document.title = `Live room: ${s.module_title} (${s.join_code})`;
     for (const q of state.questions) {
