@@ -45,6 +45,7 @@ test: $(STAMP) tooling lint
 bench: $(STAMP)
 	$(BIN)/python benchmarks/build_bench.py
 	$(BIN)/python benchmarks/grade_bench.py
+	$(BIN)/python benchmarks/room_bench.py
 
 clean:
 	rm -rf build
