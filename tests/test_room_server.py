@@ -334,8 +334,17 @@ def test_export_writes_counts_and_figures(room: RoomProcess, session: dict[str, 
     assert mine[question.answer]["key"] == "yes"
     assert {r["answered"] for r in mine.values()} == {"5"}
     figures = sorted(tmp_path.glob("results-*.png"))
-    assert len(figures) == len(session["questions"])
+    assert [f.name for f in figures] == [f"results-{i:02d}-{qid}.png"
+                                         for i, qid in enumerate(session["questions"], start=1)]
     assert f"wrote {out}" in stdout
+    from PIL import Image
+
+    number = session["questions"].index(question.id) + 1
+    with Image.open(tmp_path / f"results-{number:02d}-{question.id}.png") as image:
+        alt = image.text["Description"]
+    assert alt.startswith(f"Horizontal bar chart of 5 answers to question {number} ({question.id})")
+    assert f"{question.options[0]}{' (key)' if question.options[0] == question.answer else ''}: 3" in alt
+    assert f"{question.options[1]}{' (key)' if question.options[1] == question.answer else ''}: 2" in alt
 
 
 # -- slow and greedy clients ----------------------------------------------------------------------------

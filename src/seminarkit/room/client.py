@@ -31,6 +31,7 @@ _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 _SEQ = itertools.count(1)
 _SEQ_LOCK = threading.Lock()
 _CREDENTIALS: dict[tuple[str, str], str] = {}
+_JOIN_LOCK = threading.Lock()  # two quizzes of one kernel join as one student
 
 
 class RoomUnavailable(Exception):
@@ -124,6 +125,10 @@ class RoomLink:
 
     def _credential(self) -> str:
         key = (self.address.base, self.address.join_code)
+        with _JOIN_LOCK:
+            return _CREDENTIALS.get(key) or self._join(key)
+
+    def _join(self, key: tuple[str, str]) -> str:
         if key not in _CREDENTIALS:
             self.on_status("joining", f"joining {self.address.join_code} at {self.address.base}…")
             joined = _post(f"{self.address.base}/api/join", {"join_code": self.address.join_code})
