@@ -24,12 +24,18 @@ from browser_support import (
     open_notebook,
     require_chromium,
     run_all,
-    screenshot,
     set_parameters,
 )
-from room_support import RoomProcess, instructor_questions
+from room_support import REPO, RoomProcess, instructor_questions
 
 pytestmark = [pytest.mark.browser, pytest.mark.kernel, pytest.mark.slow, pytest.mark.timeout(300)]
+SHOTS = REPO / "test-results" / "screenshots"
+
+
+def screenshot(page: Any, name: str, locator: Any | None = None) -> None:
+    """Save a PNG of the page (or one element) under test-results/screenshots/ (git-ignored)."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    (locator or page).screenshot(path=str(SHOTS / f"{name}.png"))
 
 
 @pytest.fixture(scope="module")
