@@ -171,6 +171,7 @@ def test_control_page_opens_a_session_and_links_its_projector(browser: Any, room
         row = page.locator("#sessions tbody tr", has=page.locator("td.code", has_text=code))
         expect(row).to_have_count(1)
         expect(row.locator("td").nth(2)).to_have_text("kazakhstan-2022")
+        screenshot(page, "room-control")
         made = next(s for s in httpx_sessions(room) if s["join_code"] == code)
         assert (made["n_questions"], made["seed"], made["state"]) == (5, 7, "open")
         violations = axe_violations(page, axe)
