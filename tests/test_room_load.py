@@ -26,7 +26,6 @@ from typing import Any
 import httpx
 import pytest
 
-from browser_support import free_port
 from room_support import REPO, RoomProcess, instructor_questions, percentile, planned_answer
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
@@ -37,7 +36,8 @@ RESULTS = REPO / "test-results"
 
 @pytest.fixture
 def room(tmp_path: Path) -> Iterator[RoomProcess]:
-    server = RoomProcess(db=tmp_path / "room.sqlite3", log=tmp_path / "room.log", port=free_port())
+    # Port 0: the room picks a free port and prints it; a restart reuses that port.
+    server = RoomProcess(db=tmp_path / "room.sqlite3", log=tmp_path / "room.log")
     server.start()
     try:
         yield server
