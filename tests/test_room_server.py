@@ -272,11 +272,13 @@ def test_answers_are_rate_limited_per_student(room: RoomProcess, session: dict[s
     code = session["join_code"]
     question = first_of(session, "single")
     credential = join(room, code)
-    codes = [post_answer(room, credential, code, question.id, question.options[0], seq=i).status_code
-             for i in range(1, 41)]
-    assert 429 in codes, "forty answers at once from one notebook must hit the limit"
-    first_refusal = codes.index(429)
-    assert all(c == 200 for c in codes[:first_refusal])
+    codes: list[int] = []
+    for seq in range(1, 201):  # bounded; the limit is 20 at once, then 5 a second
+        codes.append(post_answer(room, credential, code, question.id, question.options[0], seq=seq).status_code)
+        if codes[-1] == 429:
+            break
+    assert codes[-1] == 429, "answers as fast as one notebook can send must hit the limit"
+    assert len(codes) > 20 and set(codes[:-1]) == {200}, "the first burst of 20 is allowed"
     # Another student is not slowed down by this one.
     assert post_answer(room, join(room, code), code, question.id, question.options[0]).status_code == 200
 
@@ -380,7 +382,12 @@ def test_a_client_trickling_its_body_gets_408(room: RoomProcess) -> None:
         sock.sendall(b"POST /api/join HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                      b"Content-Length: 40\r\n\r\n{\"join_code\":")
         began = time.monotonic()
-        reply = sock.recv(4096)
+        reply = b""
+        while b"\r\n\r\n" not in reply or not reply.rstrip().endswith(b"}"):
+            chunk = sock.recv(4096)  # headers and body may come in separate packets
+            if not chunk:
+                break
+            reply += chunk
     assert reply.startswith(b"HTTP/1.1 408"), reply[:200]
     assert b"did not arrive" in reply
     assert time.monotonic() - began < 10

@@ -100,9 +100,12 @@ def test_room_down_is_one_line_and_no_delay(room: RoomProcess) -> None:
     session = room.open_session()
     question = single(session)
     began = time.perf_counter()
+    student_quiz(session["questions"])
+    without_room = time.perf_counter() - began
+    began = time.perf_counter()
     qw = student_quiz(session["questions"], room=f"http://127.0.0.1:{free_port()}", join_code="ABCDEF")
-    assert time.perf_counter() - began < 1.0 + 0.5  # the quiz itself takes a moment to build
-    assert _timed_check(qw, question) < 0.2
+    assert time.perf_counter() - began < without_room + 0.5, "building the quiz must not wait for the room"
+    assert _timed_check(qw, question) < 0.5
     assert qw.room_link.flush(5)
     line = status(qw)
     assert line.startswith("Live room: cannot reach the room") and "works as usual" in line
@@ -117,7 +120,7 @@ def test_a_room_that_never_answers_costs_no_delay(room: RoomProcess) -> None:
         silent.listen(16)
         qw = student_quiz(session["questions"], room=f"http://127.0.0.1:{silent.getsockname()[1]}",
                           join_code="ABCDEF")
-        assert _timed_check(qw, question) < 0.2
+        assert _timed_check(qw, question) < 0.5, "checking must not wait for a silent room"
         began = time.perf_counter()
         assert qw.room_link.flush(10)
         assert time.perf_counter() - began < 2 * 1.0 + 0.5, "each request gives up after a second"
@@ -135,7 +138,7 @@ def test_bad_parameters_are_a_notice(room: RoomProcess, room_value: Any, code: A
     assert qw.room_link is None
     assert needle in status(qw)
     question = single(session)
-    assert _timed_check(qw, question) < 0.2
+    assert _timed_check(qw, question) < 0.5
 
 
 def test_wrong_join_code_says_what_to_check(room: RoomProcess) -> None:
