@@ -59,6 +59,7 @@ test: $(DEV_STAMP) tooling lint
 bench: $(DEV_STAMP)
 	$(BIN)/python benchmarks/build_bench.py
 	$(BIN)/python benchmarks/grade_bench.py
+	$(BIN)/python benchmarks/room_bench.py
 
 # Exact versions for every platform and Python >= 3.10, resolved with uv (a dev tool).
 lock: $(DEV_STAMP)

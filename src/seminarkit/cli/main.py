@@ -17,7 +17,7 @@ from seminarkit.cli.common import COMMANDS, EXIT_FAILED, EXIT_INVALID, EXIT_SOFT
 from seminarkit.errors import MaterialsError, SeminarkitError
 
 # One module per command family; importing it registers its subcommands.
-COMMAND_MODULES = ("validate", "build", "quiz", "grade", "grade_export", "lab", "schema")
+COMMAND_MODULES = ("validate", "build", "quiz", "grade", "grade_export", "lab", "schema", "room")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -10,6 +10,11 @@ Two modes:
   is given, see also :func:`seminarkit.quiz.notebook.exam_quiz`). *Save answers* writes
   ``<quiz_id>.responses.json`` into ``responses_dir`` atomically; saving again overwrites.
 
+With ``room`` and ``join_code`` (practice mode), every checked answer is also sent to a live
+room (:mod:`seminarkit.room`) in the background, anonymously; a one-line status
+(``seminarkit-room-status``) says whether the room was reached, and the quiz works the same
+when it was not.
+
 Everything the buttons do is also a method (``answer``, ``check``, ``save``, ``summary``),
 so scripts and tests drive the quiz without a browser or kernel. Stable CSS classes
 (``seminarkit-quiz``, ``seminarkit-question``, ``seminarkit-feedback``, ``seminarkit-check``,
@@ -23,7 +28,7 @@ import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import ipywidgets as widgets
 
@@ -42,9 +47,10 @@ from seminarkit.quiz.errors import QuizError
 from seminarkit.quiz.inputs import AnswerInput
 from seminarkit.quiz.keys import strip_keys
 
+if TYPE_CHECKING:
+    from seminarkit.room.client import RoomLink
+
 Mode = Literal["practice", "exam"]
-
-
 
 
 class QuizWidget:
@@ -63,6 +69,8 @@ class QuizWidget:
         module: str | None = None,
         selection: Mapping[str, Any] | None = None,
         title: str | None = None,
+        room: str | None = None,
+        join_code: str | None = None,
     ):
         if mode not in ("practice", "exam"):
             raise QuizError(f"unknown quiz mode {mode!r}; choose one of: practice, exam")
@@ -85,7 +93,11 @@ class QuizWidget:
         self.finish_button = widgets.Button(description="Finish", icon="flag")
         self.save_button = widgets.Button(description="Save answers", icon="save",
                                           button_style="primary")
+        self.room_html = widgets.HTML()
+        self.room_link: RoomLink | None = None
         self.widget = self._build(title or f"Quiz: {quiz_id}")
+        if room is not None or join_code is not None:
+            self._connect_room(room, join_code)
 
     # -- layout -------------------------------------------------------------------------------
     def _build(self, title: str) -> widgets.VBox:
@@ -132,6 +144,30 @@ class QuizWidget:
         box.add_class("seminarkit-question")
         box.add_class(css_id(question.id))
         return box
+
+    # -- live room -------------------------------------------------------------------------------
+    def _room_status(self, state: str, message: str) -> None:
+        self.room_html.value = (f'<span class="seminarkit-room-{state}"><b>Live room:</b> '
+                                f"{html.escape(message)}</span>")
+
+    def _connect_room(self, room: str | None, join_code: str | None) -> None:
+        """Link this quiz to a live room; any problem is a one-line status, never an exception."""
+        from seminarkit.room.client import RoomLink, RoomUnavailable, room_address
+
+        self.room_html.add_class("seminarkit-room-status")
+        self.widget.children = (self.widget.children[0], self.room_html, *self.widget.children[1:])
+        if self.mode != "practice":
+            self._room_status("unavailable", "not used in exam mode; your answers stay in this notebook")
+            return
+        if room is None or join_code is None:
+            self._room_status("unavailable", "set both room and join_code to join the live room")
+            return
+        try:
+            address = room_address(room, join_code)
+        except RoomUnavailable as exc:
+            self._room_status("unavailable", f"{exc}; the quiz works as usual here")
+            return
+        self.room_link = RoomLink(address, self._room_status)
 
     # -- display -------------------------------------------------------------------------------
     def _ipython_display_(self) -> None:
@@ -183,6 +219,8 @@ class QuizWidget:
         self._results[question_id] = result
         self._feedback[question_id].value = self._feedback_for(question, result)
         self._update_score()
+        if self.room_link is not None and result.status != "unanswered":
+            self.room_link.send(question_id, self._inputs[question_id].get())
         return result
 
     def _feedback_for(self, question: Any, result: CheckResult) -> str:

@@ -176,11 +176,14 @@ def figure_for(session: Session, spec: FigureSpec | None) -> FigureOutput | None
 
 
 def quiz(session: Session, *, questions: list[Question], quiz_id: str, mode: str = "practice", seed: int = 0,
-         title: str = "Questions", selection: dict[str, Any] | None = None) -> Html | QuizWidget:
+         title: str = "Questions", selection: dict[str, Any] | None = None, room: str | None = None,
+         join_code: str | None = None) -> Html | QuizWidget:
     """Return a live quiz widget (interactive) or its static rendering (batch builds).
 
     ``selection`` records how the questions were chosen (e.g. ``{"n": 10}``) so that exam
-    responses can be scored by replaying the same selection.
+    responses can be scored by replaying the same selection. With ``room`` and ``join_code``
+    the practice widget also sends each checked answer to that live room (batch builds ignore
+    them).
     """
     check_choice("mode", mode, QUIZ_MODES)
     if not questions:
@@ -196,7 +199,7 @@ def quiz(session: Session, *, questions: list[Question], quiz_id: str, mode: str
     return QuizWidget(questions, quiz_id=quiz_id, mode=widget_mode, seed=seed, responses_dir=Path.cwd(),
                       sources=session.module.sources, module=session.module.id,
                       selection={k: v for k, v in (selection or {}).items() if v is not None},
-                      title=title)
+                      title=title, room=room, join_code=join_code)
 
 
 def block_questions(session: Session, block_id: str, n: int = 3, seed: int = 0) -> list[Question]:
