@@ -10,13 +10,13 @@ cells the student added are run after the kit cell they follow.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from seminarkit.grading.exercise import Exercise, checksum, source_text
 from seminarkit.grading.protocol import JobCell
 from seminarkit.grading.release import stubs, student_source
+from seminarkit.grading.submissions import Unreadable, parse_json
 from seminarkit.markers import METADATA_KEY, ROLE_ANSWER, ROLE_LOCKED, ROLE_MANUAL, ROLE_TEST
 
 
@@ -37,12 +37,9 @@ class Sanitized:
 def load_submission(data: bytes, exercise_id: str) -> dict[str, Any]:
     """Parse submission bytes as a notebook; raise InvalidNotebook with a clear reason."""
     try:
-        nb = json.loads(data.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise InvalidNotebook("not a notebook: the file is not UTF-8 text") from None
-    except json.JSONDecodeError as exc:
-        raise InvalidNotebook(f"corrupt notebook: not valid JSON ({exc.msg}, line "
-                              f"{exc.lineno})") from None
+        nb = parse_json(data, "notebook")
+    except Unreadable as exc:
+        raise InvalidNotebook(str(exc)) from None
     if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
         raise InvalidNotebook("not a notebook: no list of cells")
     if nb.get("nbformat") != 4:

@@ -15,7 +15,7 @@ from functools import lru_cache
 from seminarkit.grading.codec import decode
 from seminarkit.grading.exercise import ExCell, Exercise
 from seminarkit.grading.probes import Decoded, TestPlan, plan_test, run_checks
-from seminarkit.grading.protocol import CheckJson, ItemJson, RunResult, StepOutcome
+from seminarkit.grading.protocol import CheckJson, ItemJson, ProbeSpec, RunResult, StepOutcome
 from seminarkit.grading.sanitize import Sanitized
 
 SEVERE = ("timeout", "memory", "crashed")
@@ -45,15 +45,27 @@ def _plan(source: str) -> TestPlan:
     return plan_test(source)
 
 
-def all_probes(exercise: Exercise) -> list[list[str]]:
-    """Every (key, expression) the student process must report, deduplicated, in order."""
+def all_probes(exercise: Exercise) -> list[ProbeSpec]:
+    """Every value the student process must report, deduplicated, in order.
+
+    A probe is public when a statement outside every hidden region reads it; the others
+    are hidden-only (evaluated last, and their error text never reaches feedback).
+    """
     seen: dict[str, str] = {}
+    public: set[str] = set()
     for cell in exercise.tests:
-        seen.update(_plan(cell.source).probes)
-    return [[key, expr] for key, expr in seen.items()]
+        plan = _plan(cell.source)
+        seen.update(plan.probes)
+        public |= plan.public
+    return [ProbeSpec(key=key, expr=expr, public=key in public) for key, expr in seen.items()]
 
 
-def _decoded(run: RunResult) -> dict[str, Decoded]:
+def hidden_keys(exercise: Exercise) -> set[str]:
+    """Return the probe keys only hidden checks read."""
+    return {p["key"] for p in all_probes(exercise) if not p["public"]}
+
+
+def _decoded(run: RunResult, hidden: set[str]) -> dict[str, Decoded]:
     values: dict[str, Decoded] = {}
     for key, entry in (run.get("values") or {}).items():
         if isinstance(entry, dict) and "value" in entry:
@@ -62,7 +74,10 @@ def _decoded(run: RunResult) -> dict[str, Decoded]:
             except Exception:  # malformed data from the student process
                 values[key] = {"error": {"kind": "unreportable", "detail": "malformed value"}}
         elif isinstance(entry, dict) and isinstance(entry.get("error"), dict):
-            values[key] = {"error": entry["error"]}
+            error = entry["error"]
+            if key in hidden:  # text from the student process after it saw hidden inputs
+                error = {"kind": str(error.get("kind", "error")), "detail": ""}
+            values[key] = {"error": error}
     return values
 
 
@@ -127,7 +142,7 @@ def _score_test(cell: ExCell, plan: TestPlan, values: dict[str, Decoded], run: R
 
 def score(exercise: Exercise, sub: Sanitized, run: RunResult) -> list[ItemResult]:
     """Score every item of ``exercise`` for one sanitized and executed submission."""
-    values = _decoded(run)
+    values = _decoded(run, hidden_keys(exercise))
     repaired = {ident for ident, _ in sub.repairs}
     items: list[ItemResult] = []
     for cell in exercise.cells:
