@@ -56,6 +56,9 @@ def _setup(parser: argparse.ArgumentParser) -> None:
                        help="responses files or folders containing *.responses.json")
     score.add_argument("--out", type=Path, required=True, metavar="FILE",
                        help="grade table to write (CSV)")
+    score.add_argument("--roster", type=Path, default=None, metavar="FILE",
+                       help="CSV with an 'id' column: students without a responses file get a "
+                            "'(not submitted)' row and are listed")
 
 
 def _module(args: argparse.Namespace) -> Any:
@@ -94,8 +97,13 @@ def _variants(args: argparse.Namespace) -> int:
 
 def _score(args: argparse.Namespace) -> int:
     from seminarkit.fileio import write_atomic
-    from seminarkit.quiz.scoring import grades_csv, score_files
+    from seminarkit.quiz.scoring import grades_csv, roster_check, score_files
 
+    roster = None
+    if args.roster is not None:
+        from seminarkit.quiz.variants import read_roster
+
+        roster = [entry.id for entry in read_roster(args.roster)]
     module = _module(args)
     rows, errors = score_files(module, args.responses)
     for error in errors:
@@ -104,10 +112,16 @@ def _score(args: argparse.Namespace) -> int:
         print("seminarkit: error: no responses file could be scored; nothing written",
               file=sys.stderr)
         return EXIT_FAILED
+    missing, strangers = roster_check(rows, roster) if roster is not None else ([], [])
     order = [q.id for q in module.quiz.questions]
-    write_atomic(args.out, grades_csv(rows, order))
+    write_atomic(args.out, grades_csv(rows, order, missing))
     print(f"scored {len(rows)} responses file(s) to {args.out}"
           + (f"; {len(errors)} file(s) could not be scored (see above)" if errors else ""))
+    if missing:
+        print(f"{len(missing)} student(s) on the roster did not submit: {', '.join(missing)}")
+    if strangers:
+        print(f"seminarkit: warning: {len(strangers)} scored student(s) not on the roster: "
+              f"{', '.join(strangers)}", file=sys.stderr)
     return EXIT_FAILED if errors else EXIT_OK
 
 

@@ -46,6 +46,7 @@ LL_FILE_ONLY = LL_EXECUTE | LL_WRITE_FILE | LL_READ_FILE | LL_TRUNCATE | LL_IOCT
 LL_SCOPE_ABSTRACT_UNIX, LL_SCOPE_SIGNAL = 1, 2
 DEVICES_READ = ("/dev/zero", "/dev/urandom", "/dev/random", "/dev/full")
 DEVICES_RW = ("/dev/null",)
+Grant = tuple[str, bool, bool]  # (path, is a folder, listing only)
 SYSTEM_TREES = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc",
                 "/sys/devices/system/cpu")
 
@@ -165,11 +166,11 @@ def _handled(abi: int) -> int:
     return handled
 
 
-def landlock(readable: Iterable[tuple[str, bool]], writable: Sequence[str]) -> dict[str, bool]:
+def landlock(readable: Iterable[Grant], writable: Sequence[str]) -> dict[str, bool]:
     """Restrict this process (and its future children) to the given trees.
 
-    ``readable`` holds ``(path, is_dir)`` pairs (read and execute); ``writable`` folders get
-    every access. Return which parts took effect: ``filesystem`` (the rules), ``signals`` and
+    ``readable`` holds :data:`Grant` triples (read and execute, or listing only);
+    ``writable`` folders get every access. Return which parts took effect: ``filesystem`` (the rules), ``signals`` and
     ``abstract_sockets`` (ABI 6 scoping) and ``tcp`` (ABI 4: no TCP bind or connect at all).
     """
     done = {"filesystem": False, "signals": False, "abstract_sockets": False, "tcp": False}
@@ -203,8 +204,8 @@ def landlock(readable: Iterable[tuple[str, bool]], writable: Sequence[str]) -> d
         finally:
             os.close(fd)
 
-    for path, is_dir in readable:
-        allow(path, LL_READ, is_dir)
+    for path, is_dir, listing in readable:
+        allow(path, LL_READ_DIR if listing else LL_READ, is_dir)
     for path in DEVICES_READ:
         allow(path, LL_READ_FILE, False)
     for path in DEVICES_RW:
@@ -281,14 +282,17 @@ def set_limits(memory_mb: float, cpu_seconds: float) -> None:
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 
 
-def carve(roots: Iterable[str], forbidden: Iterable[str]) -> list[tuple[str, bool]]:
-    """Return ``(path, is_dir)`` grants covering ``roots`` except the ``forbidden`` trees.
+def carve(roots: Iterable[str], forbidden: Iterable[str]) -> list[Grant]:
+    """Return read grants covering ``roots`` except the ``forbidden`` trees.
 
     A root that contains a forbidden path is replaced by its entries (recursively), so the
-    forbidden tree and nothing else is left out. Missing paths are dropped.
+    forbidden tree and nothing else is left out; the folders split that way keep a
+    *listing-only* grant (Landlock applies it to their whole subtree: names can be listed,
+    nothing of the forbidden tree can be read). Imports and ``importlib.metadata`` need to
+    list ``site-packages``. Missing paths are dropped.
     """
     banned = {os.path.realpath(p) for p in forbidden}
-    grants: dict[str, bool] = {}
+    grants: dict[str, tuple[bool, bool]] = {}
 
     def add(path: str) -> None:
         real = os.path.realpath(path)
@@ -296,8 +300,9 @@ def carve(roots: Iterable[str], forbidden: Iterable[str]) -> list[tuple[str, boo
             return
         inside = [b for b in banned if b.startswith(real.rstrip("/") + "/")]
         if not inside or not os.path.isdir(real):
-            grants[real] = os.path.isdir(real)
+            grants[real] = (os.path.isdir(real), False)
             return
+        grants.setdefault(real, (True, True))
         with contextlib.suppress(OSError):
             for entry in os.scandir(real):
                 add(entry.path)
@@ -306,7 +311,7 @@ def carve(roots: Iterable[str], forbidden: Iterable[str]) -> list[tuple[str, boo
     for root in roots:
         if not any(root.startswith(other.rstrip("/") + "/") for other in roots if other != root):
             add(root)
-    return sorted(grants.items())
+    return sorted((path, is_dir, listing) for path, (is_dir, listing) in grants.items())
 
 
 def descendants(root: int) -> list[int]:

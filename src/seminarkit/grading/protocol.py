@@ -23,20 +23,28 @@ class Limits(TypedDict):
     memory_mb: float
 
 
-class JobCell(TypedDict):
-    """One cell to execute: its key (cell id) and source."""
+class JobCell(TypedDict, total=False):
+    """One step of the notebook, in order: a cell to execute, or a test cell's position.
+
+    A *point* (``point: True``, ``key`` = the test cell's id) is where the test's probes
+    are evaluated, as Jupyter would run the test cell there.
+    """
 
     key: str
     source: str
+    point: bool
 
 
 class ProbeSpec(TypedDict):
-    """A value the student process must report: its key, the expression, and who may see it.
+    """A value to report at one test cell's position: the key, the expression, who may see it.
 
-    ``public`` is False when only hidden checks read it: such probes are evaluated after every
-    public one, and nothing the student process says about them reaches feedback.
+    ``key`` is ``<test id>/<expression key>``. ``public`` is False when only hidden checks
+    read it: such probes are evaluated in a snapshot of the student process taken at the
+    test's position, after the process itself has finished, and nothing said about them
+    reaches feedback.
     """
 
+    test: str
     key: str
     expr: str
     public: bool

@@ -7,9 +7,12 @@ when it exits, the kernel kills every process the submission started.
 
 The student process runs the cells the way Jupyter does, through the IPython shell the
 template built (:class:`seminarkit.grading.shell.GradingShell`), each under a ``SIGALRM``
-alarm, and reports JSON lines on fd 3. Probes arrive on fd 4 only after the cells ran, in
-two batches (public, then hidden), so nothing a cell prints or raises can carry a hidden
-test's input, and so no public check's detail is produced after a hidden input was seen.
+alarm, and reports JSON lines on fd 3. At each test cell's position (a *point*) it asks for
+that test's public probes on fd 4 and evaluates them there, as Jupyter would run the test
+cell there; for the test's hidden probes it forks a frozen *snapshot*. Only after the
+process has run every cell (and so said everything that can reach feedback) are the
+snapshots released, one by one, to evaluate the hidden probes: the process whose words reach
+feedback never holds a hidden test's input.
 Nothing reported is trusted beyond being plain JSON: the supervisor checks the order of
 events and enforces the limits, and the verdict is computed in the grader.
 """
@@ -17,6 +20,7 @@ events and enforces the limits, and the verdict is computed in the grader.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import io
 import json
 import os
@@ -94,10 +98,13 @@ def _cut_off(job: AttemptJob, workdir: str, report_fd: int, probe_fd: int) -> No
     os.environ.clear()
     os.environ.update(CHILD_ENV, HOME=workdir, TMPDIR=workdir)
     sys.argv = ["submission"]
+    # as in a Jupyter kernel, modules next to the notebook import (``%%writefile`` helpers)
+    sys.path[:] = ["", *(p for p in sys.path if p)]
+    importlib.invalidate_caches()
 
 
 def job_main(job: AttemptJob, workdir: str, report_fd: int, probe_fd: int,
-             grants: list[tuple[str, bool]], namespaced: bool, shell: GradingShell | None,
+             grants: list[isolation.Grant], namespaced: bool, shell: GradingShell | None,
              ) -> NoReturn:
     """Run one attempt in this (forked) process: isolate, fork the student process, wait."""
     code = 70
@@ -110,7 +117,7 @@ def job_main(job: AttemptJob, workdir: str, report_fd: int, probe_fd: int,
             if namespaced:
                 layers["proc"] = isolation.mount_private_proc()
             layers["capabilities"] = isolation.drop_capabilities()
-            proc = ("/proc", True) if layers["proc"] else (os.path.realpath("/proc/self"), True)
+            proc = ("/proc", True, False) if layers["proc"] else (os.path.realpath("/proc/self"), True, False)
             layers.update(isolation.landlock([*grants, proc], [workdir]))
             layers["sockets"] = isolation.seccomp_filter()
         else:
@@ -224,22 +231,73 @@ def _probe(key: str, expr: str, namespace: dict[str, object], seconds: float,
     send(event)
 
 
-def _read_batch(pending: bytearray) -> list[list[str]]:
-    """Read one probe batch (a JSON line) from the probe descriptor."""
+def _read_batch(pending: bytearray) -> tuple[list[list[str]], bool]:
+    """Read one probe batch (a JSON line) from the probe descriptor: probes, snapshot wanted."""
     while b"\n" not in pending:
         chunk = os.read(PROBE_FD, 1 << 20)
         if not chunk:
-            return []
+            return [], False
         pending += chunk
     line, _, rest = bytes(pending).partition(b"\n")
     pending[:] = rest
     data = json.loads(line) if line.strip() else {}
-    probes = data.get("probes", []) if isinstance(data, dict) else []
-    return [[str(k), str(e)] for k, e in probes]
+    if not isinstance(data, dict):
+        return [], False
+    return [[str(k), str(e)] for k, e in data.get("probes", [])], bool(data.get("snapshot"))
+
+
+class _Probing:
+    """Probe evaluation state of one student process: slow functions, snapshots taken."""
+
+    def __init__(self, namespace: dict[str, object], seconds: float, slow: set[str]):
+        self.namespace, self.seconds, self.slow = namespace, seconds, slow
+        self.pending = bytearray()
+        self.snapshots: list[tuple[int, int]] = []  # (pid, write end of its go pipe)
+
+    def point(self, test: str) -> None:
+        """Evaluate a test's public probes here; fork a frozen snapshot for its hidden ones."""
+        send({"ev": "point", "test": test})
+        batch, snapshot = _read_batch(self.pending)
+        for key, expr in batch:
+            _probe(key, expr, self.namespace, self.seconds, self.slow)
+        if snapshot:
+            go_r, go_w = os.pipe()
+            pid = os.fork()
+            if pid == 0:
+                os.close(go_w)
+                for _, other in self.snapshots:
+                    os.close(other)
+                self._snapshot(test, go_r)
+            os.close(go_r)
+            self.snapshots.append((pid, go_w))
+        send({"ev": "point-done", "test": test})
+
+    def _snapshot(self, test: str, go_r: int) -> NoReturn:
+        """Wait (frozen at ``test``), then evaluate the test's hidden probes."""
+        code = 0
+        try:
+            if os.read(go_r, 1) == b"g":
+                send({"ev": "hidden-point", "test": test})
+                batch, _ = _read_batch(self.pending)
+                for key, expr in batch:
+                    _probe(key, expr, self.namespace, self.seconds, self.slow)
+                send({"ev": "batch-done", "test": test})
+        except BaseException:
+            code = 70
+        os._exit(code)
+
+    def release(self) -> None:
+        """Let each snapshot evaluate its hidden probes, one after the other."""
+        for pid, go_w in self.snapshots:
+            with contextlib.suppress(OSError):
+                os.write(go_w, b"g")
+                os.close(go_w)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
 
 
 def student_main(job: AttemptJob, shell: GradingShell | None) -> NoReturn:
-    """Run the cells, then the probe batches, reporting each step; never returns."""
+    """Run the cells, evaluate probes at each test's position, then the hidden snapshots."""
     code = 0
     try:
         isolation.set_parent_death_signal()
@@ -251,17 +309,14 @@ def student_main(job: AttemptJob, shell: GradingShell | None) -> NoReturn:
             "__name__": "__main__", "__builtins__": __builtins__}
         seconds = float(job["limits"]["cell_seconds"])
         skip = set(job.get("skip", []))
+        probing = _Probing(namespace, seconds, set())
         for cell in job["cells"]:
-            if cell["key"] not in skip:
-                _run_cell(cell["key"], cell["source"], shell, namespace, seconds)
+            if cell.get("point"):
+                probing.point(cell["key"])
+            elif cell["key"] not in skip:
+                _run_cell(cell["key"], cell.get("source", ""), shell, namespace, seconds)
         send({"ev": "cells-done", "output_chars": out.chars})
-        slow: set[str] = {s.split(":", 1)[1].split("(", 1)[0] for s in skip
-                          if s.startswith("probe:")}
-        pending = bytearray()
-        for batch in ("public", "hidden"):
-            for key, expr in _read_batch(pending):
-                _probe(key, expr, namespace, seconds, slow)
-            send({"ev": "batch-done", "batch": batch})
+        probing.release()
         send({"ev": "done"})
     except BaseException:
         code = 70

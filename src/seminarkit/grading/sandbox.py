@@ -41,7 +41,6 @@ from seminarkit.grading.protocol import (
     Isolation,
     JSONValue,
     ProbeError,
-    ProbeSpec,
     ProbeValue,
     RunResult,
     StepOutcome,
@@ -187,7 +186,7 @@ class Collector:
 
     def begin(self, nonce: str, asked: set[str]) -> None:
         """Start a new attempt bound to ``nonce`` that asks for the probes in ``asked``."""
-        self.nonce, self.asked, self.phase, self.exit = nonce, asked, "public", {}
+        self.nonce, self.asked, self.phase, self.exit = nonce, asked, "cells", {}
 
     def reject(self) -> None:
         """Count one event that does not belong to this job."""
@@ -214,16 +213,16 @@ class Collector:
                 status=str(event.get("status", "error"))[:20], ename=str(event.get("ename", ""))[:100],
                 evalue=str(event.get("evalue", ""))[:300],
                 notes=[str(n)[:300] for n in notes[:10]] if isinstance(notes, list) else [])
-        elif kind == "cells-done" and isinstance(event.get("output_chars"), int):
+        elif kind == "cells-done":
+            self.phase = "hidden"
+            chars = event.get("output_chars")
             self.result["output_chars"] = max(self.result.get("output_chars", 0),
-                                              int(event["output_chars"]))
+                                              chars if isinstance(chars, int) else 0)
         elif kind == "probe" and self._wanted(event.get("key")):
             self.result.setdefault("values", {})[str(event["key"])] = _probe_value(event)
-        elif kind == "batch-done" and event.get("batch") == "public":
-            self.phase = "hidden"
         elif kind == "exit":
             self.exit = event
-        elif kind not in ("start", "batch-done", "done"):
+        elif kind not in ("start", "point", "point-done", "hidden-point", "batch-done", "done"):
             self.reject()
 
     def _wanted(self, key: object) -> bool:
@@ -231,7 +230,7 @@ class Collector:
             return False
         if key in self.result.get("values", {}):
             return False
-        return self.probes[key]["public"] == (self.phase == "public")
+        return self.probes[key]["public"] == (self.phase == "cells")
 
 
 def _probe_value(event: dict[str, JSONValue]) -> ProbeValue:
@@ -255,10 +254,13 @@ def _template_for(restart: bool = False) -> Template:
         return _template
 
 
-def _batches(job: GradeJob, collector: Collector, slow: set[str]) -> tuple[list[list[str]],
-                                                                            list[list[str]]]:
-    public: list[list[str]] = []
-    hidden: list[list[str]] = []
+Batches = dict[str, list[list[str]]]  # test id -> [[probe key, expression], ...]
+
+
+def _batches(job: GradeJob, collector: Collector, slow: set[str]) -> tuple[Batches, Batches]:
+    """Return the probes still wanted, per test: public ones (at the point) and hidden ones."""
+    public: Batches = {}
+    hidden: Batches = {}
     values = collector.result.setdefault("values", {})
     for probe in job["probes"]:
         key, expr = probe["key"], probe["expr"]
@@ -267,7 +269,7 @@ def _batches(job: GradeJob, collector: Collector, slow: set[str]) -> tuple[list[
         if "(" in expr and expr.split("(", 1)[0] in slow:
             values[key] = ProbeValue(error=ProbeError(kind="timeout", detail="took too long"))
             continue
-        (public if probe["public"] else hidden).append([key, expr])
+        (public if probe["public"] else hidden).setdefault(probe["test"], []).append([key, expr])
     return public, hidden
 
 
@@ -288,7 +290,8 @@ def run_attempt(job: GradeJob, skip: list[str], seconds: float, collector: Colle
             return {"ev": "exit", "verdict": "died", "step": "", "error": "no supervisor"}
         public, hidden = _batches(job, collector, slow)
         nonce = secrets.token_hex(16)
-        collector.begin(nonce, {k for k, _ in public + hidden})
+        collector.begin(nonce, {k for batch in (*public.values(), *hidden.values())
+                                for k, _ in batch})
         channel.send({"nonce": nonce, "public": public, "hidden": hidden})
         while not collector.exit:
             line = channel.read(backstop)
@@ -321,6 +324,9 @@ def execute(job_json: str) -> str:
     while True:
         attempts += 1
         exit_event = run_attempt(job, skip, max(0.0, deadline - time.monotonic()), collector, slow)
+        rejected = exit_event.get("rejected")
+        if isinstance(rejected, int):  # events the supervisor refused (out of protocol)
+            result["rejected_events"] = result.get("rejected_events", 0) + rejected
         verdict, step = str(exit_event.get("verdict")), str(exit_event.get("step") or "")
         if verdict == "done":
             break
@@ -330,7 +336,8 @@ def execute(job_json: str) -> str:
             result.setdefault("values", {})[key] = ProbeValue(error=ProbeError(
                 kind="timeout" if kind == "timeout" else "error",
                 detail="took too long" if kind == "timeout" else "the process died"))
-            expr = collector.probes.get(key, ProbeSpec(key=key, expr="", public=False))["expr"]
+            spec = collector.probes.get(key)
+            expr = spec["expr"] if spec is not None else ""
             if kind == "timeout" and "(" in expr:
                 slow.add(expr.split("(", 1)[0])
         elif step:

@@ -5,7 +5,8 @@ that were moved are simply found. Locked cells are always taken from the instruc
 test cells are never taken from the submission at all (checks run in the grader). Answer
 cells that were duplicated or split (both halves keep the id) are merged, an answer cell
 whose type was changed is turned back, a deleted answer cell is restored as its stub, and
-cells the student added are run after the kit cell they follow.
+cells the student added are run after the kit cell they follow. A test cell becomes a
+*point*: the place where its probes are evaluated, as Jupyter would run it there.
 """
 
 from __future__ import annotations
@@ -90,6 +91,8 @@ def sanitize(exercise: Exercise, nb: dict[str, Any]) -> Sanitized:
                           checksum(cell.cell_type, cell.source)})
             if cell.role == ROLE_LOCKED and cell.cell_type == "code":
                 result.cells.append(JobCell(key=cell.id, source=cell.source))
+            if cell.role == ROLE_TEST:  # its checks run here, as in Jupyter
+                result.cells.append(JobCell(key=cell.id, point=True))
         else:
             text = _answer_text(result, cell.id, cell.cell_type, found, released[cell.id])
             result.answers[cell.id] = text

@@ -46,28 +46,27 @@ def _plan(source: str) -> TestPlan:
 
 
 def all_probes(exercise: Exercise) -> list[ProbeSpec]:
-    """Every value the student process must report, deduplicated, in order.
+    """Every value the student process must report, per test cell, in notebook order.
 
-    A probe is public when a statement outside every hidden region reads it; the others
-    are hidden-only (evaluated last, and their error text never reaches feedback).
+    A probe is public when a statement of its test cell outside the hidden regions reads
+    it; the others are hidden-only (evaluated in a snapshot, their error text never shown).
     """
-    seen: dict[str, str] = {}
-    public: set[str] = set()
+    found: list[ProbeSpec] = []
     for cell in exercise.tests:
         plan = _plan(cell.source)
-        seen.update(plan.probes)
-        public |= plan.public
-    return [ProbeSpec(key=key, expr=expr, public=key in public) for key, expr in seen.items()]
+        found.extend(ProbeSpec(test=cell.id, key=f"{cell.id}/{key}", expr=expr,
+                               public=key in plan.public) for key, expr in plan.probes.items())
+    return found
 
 
-def hidden_keys(exercise: Exercise) -> set[str]:
-    """Return the probe keys only hidden checks read."""
-    return {p["key"] for p in all_probes(exercise) if not p["public"]}
-
-
-def _decoded(run: RunResult, hidden: set[str]) -> dict[str, Decoded]:
+def _decoded(run: RunResult, test: str, plan: TestPlan) -> dict[str, Decoded]:
     values: dict[str, Decoded] = {}
-    for key, entry in (run.get("values") or {}).items():
+    prefix = f"{test}/"
+    hidden = set(plan.probes) - plan.public
+    for full, entry in (run.get("values") or {}).items():
+        if not full.startswith(prefix):
+            continue
+        key = full[len(prefix):]
         if isinstance(entry, dict) and "value" in entry:
             try:
                 values[key] = {"value": decode(entry["value"])}
@@ -142,12 +141,13 @@ def _score_test(cell: ExCell, plan: TestPlan, values: dict[str, Decoded], run: R
 
 def score(exercise: Exercise, sub: Sanitized, run: RunResult) -> list[ItemResult]:
     """Score every item of ``exercise`` for one sanitized and executed submission."""
-    values = _decoded(run, hidden_keys(exercise))
     repaired = {ident for ident, _ in sub.repairs}
     items: list[ItemResult] = []
     for cell in exercise.cells:
         if cell.role == "test":
-            items.append(_score_test(cell, _plan(cell.source), values, run, sub, repaired))
+            plan = _plan(cell.source)
+            items.append(_score_test(cell, plan, _decoded(run, cell.id, plan), run, sub,
+                                     repaired))
         elif cell.role == "manual":
             if cell.id in sub.untouched:
                 items.append(ItemResult(cell.id, "manual", 0.0, cell.points, "missing-answer",

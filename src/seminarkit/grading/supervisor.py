@@ -9,8 +9,9 @@ supervisor
    *before* it has seen the probes or the nonce, so the student process never holds them;
 2. says ``forked``, then reads the nonce and the two probe batches (public, hidden);
 3. reads the student process's events, accepts only those that follow the protocol (the next
-   cell, a probe it was asked for, once each, in its batch) and relays them to the grader
-   with the nonce; feeds the hidden batch only after every public probe was reported;
+   cell, the next test position and the probes of its batch, once each) and relays them to
+   the grader with the nonce; hands a test's hidden batch only to its snapshot, and only
+   after the student process has finished every cell;
 4. enforces the limits itself: no accepted event for ``cell_seconds + GRACE`` (whatever the
    student did to its report descriptor) or the attempt's deadline kills the namespace's
    init, which takes every process of the submission with it; without namespaces it kills
@@ -63,75 +64,113 @@ class LineReader:
         return line
 
 
+Batch = list[list[str]]  # [[probe key, expression], ...]
+
+
 @dataclass
 class Watch:
-    """What the supervisor knows about the attempt's progress (the protocol's state)."""
+    """What the supervisor knows about the attempt's progress (the protocol's state).
 
-    cells: list[str]
-    public: list[list[str]]
-    hidden: list[list[str]]
-    phase: str = "setup"  # setup | cells | public | hidden | finished | done
-    current: str = ""
+    In the ``cells`` phase the student process must report, in order, each cell
+    (``start``/``end``) and each test position (``point``, the probes of that test's public
+    batch, ``point-done``), then ``cells-done``. In the ``hidden`` phase the snapshots report,
+    in order, ``hidden-point``, the probes of that test's hidden batch, ``batch-done``; then
+    ``done``. Anything else is rejected.
+    """
+
+    items: list[tuple[str, bool]]  # (cell key or test id, is a point), not skipped, in order
+    public: dict[str, Batch]
+    hidden: dict[str, Batch]
+    phase: str = "setup"  # setup | cells | hidden | done
+    current: str = ""  # the cell or probe step under way
+    point: str = ""  # the test whose batch is being evaluated
+    batch: set[str] = field(default_factory=set)
     reported: set[str] = field(default_factory=set)
+    snapshots: list[str] = field(default_factory=list)  # tests whose hidden batch is due
     rejected: int = 0
+    outgoing: list[dict[str, JSONValue]] = field(default_factory=list)
 
     def expected(self) -> str:
         """Return the step the student process should be working on (blamed if it stops)."""
         if self.current:
             return self.current
-        if self.phase == "cells" and self.cells:
-            return self.cells[0]
-        batch = self.public if self.phase == "public" else self.hidden
-        if self.phase in ("public", "hidden"):
-            for key, _ in batch:
-                if key not in self.reported:
-                    return f"probe:{key}"
+        if self.point or (self.phase == "cells" and self.items and self.items[0][1]):
+            test = self.point or self.items[0][0]
+            source = self.hidden if self.phase == "hidden" else self.public
+            waiting = [k for k, _ in source.get(test, []) if k not in self.reported]
+            return f"probe:{waiting[0]}" if waiting else ""
+        if self.phase == "cells" and self.items:
+            return self.items[0][0]
+        if self.phase == "hidden" and self.snapshots:
+            waiting = [k for k, _ in self.hidden.get(self.snapshots[0], [])]
+            return f"probe:{waiting[0]}" if waiting else ""
         return ""
 
-    def _batch_keys(self) -> set[str]:
-        batch = self.public if self.phase == "public" else self.hidden
-        return {key for key, _ in batch} if self.phase in ("public", "hidden") else set()
+    def _open(self, test: str, batch: Batch, snapshot: bool | None) -> None:
+        self.point, self.batch = test, {k for k, _ in batch}
+        message: dict[str, JSONValue] = {"probes": cast(JSONValue, batch)}
+        if snapshot is not None:
+            message["snapshot"] = snapshot
+        self.outgoing.append(message)
+
+    def _batch_done(self) -> bool:
+        return bool(self.point) and not self.current and self.batch <= self.reported
 
     def accept(self, event: dict[str, JSONValue]) -> dict[str, JSONValue] | None:
         """Return the event to relay (cleaned), or None if it breaks the protocol."""
-        kind = event.get("ev")
-        step = event.get("step")
+        kind, step, test = event.get("ev"), event.get("step"), event.get("test")
+        nxt = self.items[0] if self.items else None
         if kind == "isolation" and self.phase == "setup" and isinstance(event.get("layers"), dict):
             layers = cast(dict[str, JSONValue], event["layers"])
             self.phase = "cells"
             return {"ev": "isolation", "layers": {str(k): bool(v) for k, v in layers.items()}}
         if kind == "start" and not self.current and isinstance(step, str):
-            if self.phase == "cells" and self.cells and step == self.cells[0]:
-                self.current = step
-                return {"ev": "start", "step": step}
             key = step[len("probe:"):] if step.startswith("probe:") else None
-            if key is not None and key in self._batch_keys() and key not in self.reported:
+            cell_ok = self.phase == "cells" and not self.point and nxt == (step, False)
+            probe_ok = self.point and key in self.batch and key not in self.reported
+            if cell_ok or probe_ok:
                 self.current = step
                 return {"ev": "start", "step": step}
             return None
-        if kind == "end" and self.phase == "cells" and step == self.current and self.current:
-            self.cells.pop(0)
+        if kind == "end" and self.phase == "cells" and self.current and step == self.current \
+                and not self.point:
+            self.items.pop(0)
             self.current = ""
             return _clean_end(event)
-        if kind == "cells-done" and self.phase == "cells" and not self.current and not self.cells:
-            self.phase = "public"
-            chars = event.get("output_chars")
-            return {"ev": "cells-done", "output_chars": chars if isinstance(chars, int) else 0}
+        if kind == "point" and self.phase == "cells" and not self.point and not self.current \
+                and nxt == (test, True) and isinstance(test, str):
+            hidden = bool(self.hidden.get(test))
+            self._open(test, self.public.get(test, []), hidden)
+            if hidden:
+                self.snapshots.append(test)
+            return {"ev": "point", "test": test}
         if kind == "probe" and isinstance(event.get("key"), str):
             key = str(event["key"])
-            if (key in self._batch_keys() and key not in self.reported
-                    and self.current in ("", f"probe:{key}")):
+            if key in self.batch and key not in self.reported and \
+                    self.current in ("", f"probe:{key}"):
                 self.reported.add(key)
                 self.current = ""
                 return _clean_probe(event, key)
             return None
-        if kind == "batch-done" and not self.current and self.phase in ("public", "hidden"):
-            if self._batch_keys() <= self.reported:
-                self.phase = "hidden" if self.phase == "public" else "finished"
-                return {"ev": "batch-done", "batch": "public" if self.phase == "hidden"
-                        else "hidden"}
-            return None
-        if kind == "done" and self.phase == "finished":
+        if kind == "point-done" and self.phase == "cells" and test == self.point \
+                and self._batch_done():
+            self.items.pop(0)
+            self.point, self.batch = "", set()
+            return {"ev": "point-done", "test": test}
+        if kind == "cells-done" and self.phase == "cells" and not self.items and not self.point:
+            self.phase = "hidden"
+            chars = event.get("output_chars")
+            return {"ev": "cells-done", "output_chars": chars if isinstance(chars, int) else 0}
+        if kind == "hidden-point" and self.phase == "hidden" and not self.point \
+                and self.snapshots and test == self.snapshots[0] and isinstance(test, str):
+            self._open(test, self.hidden[test], None)
+            return {"ev": "hidden-point", "test": test}
+        if kind == "batch-done" and self.phase == "hidden" and test == self.point \
+                and self._batch_done():
+            self.snapshots.pop(0)
+            self.point, self.batch = "", set()
+            return {"ev": "batch-done", "test": test}
+        if kind == "done" and self.phase == "hidden" and not self.snapshots and not self.point:
             self.phase = "done"
             return {"ev": "done"}
         return None
@@ -204,7 +243,7 @@ def _kill(pid: int, namespaced: bool) -> None:
             os.killpg(pid, signal.SIGKILL)
 
 
-def supervise(job_fd: int, result_fd: int, grants: list[tuple[str, bool]],
+def supervise(job_fd: int, result_fd: int, grants: list[isolation.Grant],
               shell: GradingShell | None) -> NoReturn:
     """Run one attempt (see the module docstring); never returns."""
     from seminarkit.grading.runner import job_main
@@ -231,8 +270,11 @@ def supervise(job_fd: int, result_fd: int, grants: list[tuple[str, bool]],
         relay.send({"ev": "forked"})
         secrets = json.loads(reader.line())
         relay.nonce = str(secrets["nonce"])
-        watch = Watch([c["key"] for c in job["cells"] if c["key"] not in set(job.get("skip", []))],
-                      secrets.get("public", []), secrets.get("hidden", []))
+        skip = set(job.get("skip", []))
+        items = [(c["key"], bool(c.get("point"))) for c in job["cells"]
+                 if c.get("point") or c["key"] not in skip]
+        watch = Watch(items, secrets.get("public", {}), {
+            t: b for t, b in secrets.get("hidden", {}).items() if b})
         exit_event = _follow(job, pid, report_r, probe_w, watch, relay)
     except Exception as exc:  # a bug or a vanished grader: never leave the job running
         exit_event = {"ev": "exit", "verdict": "died", "step": "", "error": str(exc)[:200]}
@@ -332,7 +374,7 @@ def _pidfd(pid: int) -> int | None:
 
 
 def _handle(line: bytes, watch: Watch, relay: Relay) -> bytes | None:
-    """Check one event line and relay it; return the probe batch to send next (b"" if none).
+    """Check one event line and relay it; return the probe batch(es) to send next (b"" if none).
 
     None means the event was rejected (it does not follow the protocol).
     """
@@ -345,7 +387,6 @@ def _handle(line: bytes, watch: Watch, relay: Relay) -> bytes | None:
         watch.rejected += 1
         return None
     relay.send(accepted)
-    if accepted.get("ev") in ("cells-done", "batch-done") and watch.phase in ("public", "hidden"):
-        batch = watch.public if watch.phase == "public" else watch.hidden
-        return (json.dumps({"probes": batch}) + "\n").encode()
-    return b""
+    batches = b"".join((json.dumps(m) + "\n").encode() for m in watch.outgoing)
+    watch.outgoing.clear()
+    return batches

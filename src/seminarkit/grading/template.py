@@ -73,7 +73,7 @@ def kit_folders(roots: set[str]) -> set[str]:
     return {f for f in folders if os.path.isdir(f)}
 
 
-def readable_grants() -> list[tuple[str, bool]]:
+def readable_grants() -> list[isolation.Grant]:
     """Return the ``(path, is_dir)`` trees a student process may read.
 
     The interpreter's trees and the system folders, never ``sys.path`` as a whole (under
@@ -114,7 +114,7 @@ def probe_isolation() -> dict[str, bool]:
     return layers
 
 
-def serve(control: socket.socket, grants: list[tuple[str, bool]],
+def serve(control: socket.socket, grants: list[isolation.Grant],
           shell: GradingShell | None) -> None:
     """Fork one supervisor per request until the grader closes the socket."""
     from seminarkit.grading.supervisor import supervise
