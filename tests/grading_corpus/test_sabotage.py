@@ -138,3 +138,42 @@ def test_silent_cells_cannot_outlast_the_total_limit(tmp_path: Path) -> None:
     assert time.monotonic() - started < 40
     found = grades(tmp_path / "out")
     assert found[("patient", "q1-test")] == (2.0, "ok")
+
+
+SURVIVOR = f'''
+import os, sys
+if os.fork() == 0:
+    os.setsid()
+    if os.fork() == 0:
+        os.execv(sys.executable, [sys.executable, "-c", "import time; time.sleep(60)",
+                                  {MARKER!r}])
+    os._exit(0)
+os.wait()
+''' + Q1_OK
+
+
+@pytest.mark.kernel
+def test_without_namespaces_a_group_kill_and_a_sweep_end_every_process(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from seminarkit.grading import sandbox
+    from seminarkit.grading.isolation import NAMESPACES_SWITCH
+
+    monkeypatch.setenv(NAMESPACES_SWITCH, "off")  # as on a kernel without user namespaces
+    sandbox.shutdown()
+    try:
+        warnings: list[str] = []
+        paths = [write(tmp_path / "subs", "survivor.ipynb", solved(q1=SURVIVOR)),
+                 write(tmp_path / "subs", "honest.ipynb", solved())]
+        grade(MINI, paths, tmp_path / "out", warn=warnings.append)
+        assert len(warnings) == 1
+        assert warnings[0].startswith("grading with weaker isolation than full Linux: no PID "
+                                      "namespace")
+        found = grades(tmp_path / "out")
+        assert {k: found[("honest", k)] for k in FULL} == FULL
+        layers = reports(tmp_path / "out")["survivor"]["run"]["isolation"]
+        assert (layers["processes"], layers["filesystem"]) == (False, True)
+        time.sleep(1.0)
+        assert _survivors() == []
+    finally:
+        monkeypatch.undo()
+        sandbox.shutdown()

@@ -10,6 +10,7 @@ workers: each report then carries what its run had).
 from __future__ import annotations
 
 import concurrent.futures as cf
+import os
 from collections.abc import Iterator, Sequence
 from typing import Protocol
 
@@ -96,4 +97,8 @@ def make_executor(jobs: int, scheduler: str | None) -> Executor:
     """Return the executor the options ask for."""
     if scheduler:
         return DaskExecutor(scheduler)
+    if not hasattr(os, "fork"):
+        raise SeminarkitError("grading runs submissions in forked, sandboxed processes, which "
+                              "Windows does not have: grade under WSL2, or pass --scheduler "
+                              "with Linux Dask workers")
     return LocalExecutor(jobs)

@@ -47,6 +47,7 @@ LL_SCOPE_ABSTRACT_UNIX, LL_SCOPE_SIGNAL = 1, 2
 DEVICES_READ = ("/dev/zero", "/dev/urandom", "/dev/random", "/dev/full")
 DEVICES_RW = ("/dev/null",)
 Grant = tuple[str, bool, bool]  # (path, is a folder, listing only)
+NAMESPACES_SWITCH = "SEMINARKIT_GRADING_NAMESPACES"  # "off": behave as a kernel without them
 SYSTEM_TREES = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc",
                 "/sys/devices/system/cpu")
 
@@ -106,7 +107,7 @@ def enter_namespaces() -> bool:
     as root whose kernel refuses user namespaces creates them without one. Return True on
     success.
     """
-    if not is_linux():
+    if not is_linux() or os.environ.get(NAMESPACES_SWITCH) == "off":
         return False
     libc = _libc()
     flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS

@@ -35,6 +35,7 @@ import time
 from pathlib import Path
 from typing import cast
 
+from seminarkit.grading.isolation import NAMESPACES_SWITCH
 from seminarkit.grading.protocol import (
     AttemptJob,
     GradeJob,
@@ -63,9 +64,12 @@ def template_env() -> dict[str, str]:
     for sub in ("mpl", "ipython"):
         (private / sub).mkdir(parents=True, exist_ok=True)
     package_root = Path(__file__).resolve().parents[2]
-    return {**CHILD_ENV, "HOME": str(base), "TMPDIR": str(base),
-            "MPLCONFIGDIR": str(private / "mpl"), "IPYTHONDIR": str(private / "ipython"),
-            "PYTHONPATH": str(package_root)}
+    env = {**CHILD_ENV, "HOME": str(base), "TMPDIR": str(base),
+           "MPLCONFIGDIR": str(private / "mpl"), "IPYTHONDIR": str(private / "ipython"),
+           "PYTHONPATH": str(package_root)}
+    if os.environ.get(NAMESPACES_SWITCH):  # tests: play a kernel without user namespaces
+        env[NAMESPACES_SWITCH] = os.environ[NAMESPACES_SWITCH]
+    return env
 
 
 class Template:

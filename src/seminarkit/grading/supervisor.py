@@ -323,8 +323,7 @@ def _follow(job: AttemptJob, pid: int, report_r: int, probe_w: int, watch: Watch
         done, status = os.waitpid(pid, os.WNOHANG)
         if done == pid:
             break
-    while stream.open and stream.read():  # what the process wrote before it ended
-        pass
+    stream.drain()  # what the process wrote before it ended
     verdict = "done" if watch.phase == "done" else "died"
     code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else None
     return {"ev": "exit", "verdict": verdict, "step": "" if verdict == "done" else watch.expected(),
@@ -359,6 +358,15 @@ class _Stream:
                 self.last = time.monotonic()
                 self.outgoing += batch
         return True
+
+    def drain(self) -> None:
+        """Read what is left in the pipe, without waiting for writers that may linger."""
+        for _ in range(1024):
+            if not self.open:
+                return
+            ready, _, _ = select.select([self.fd], [], [], 0)
+            if not ready or not self.read():
+                return
 
     def write(self, fd: int) -> None:
         """Write as much of the pending probe batch as the pipe takes."""
