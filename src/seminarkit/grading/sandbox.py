@@ -351,7 +351,10 @@ def execute(job_json: str) -> str:
         if verdict == "total":
             status = "timeout"
             break
-        if not step or attempts >= MAX_ATTEMPTS or time.monotonic() >= deadline:
+        if attempts >= MAX_ATTEMPTS or time.monotonic() >= deadline:
+            status = "crashed"
+            break
+        if not step and not exit_event.get("error"):  # died between steps: nothing to skip
             status = "crashed"
             break
     result["status"], result["attempts"] = status, attempts
