@@ -177,3 +177,25 @@ def test_without_namespaces_a_group_kill_and_a_sweep_end_every_process(
     finally:
         monkeypatch.undo()
         sandbox.shutdown()
+
+
+FORK_BOMB = '''
+import os, time
+end = time.monotonic() + 1.5
+while time.monotonic() < end:
+    try:
+        os.fork()
+    except OSError:
+        time.sleep(0.01)
+''' + Q1_OK
+
+
+@pytest.mark.kernel
+def test_a_fork_bomb_is_capped_and_does_not_starve_other_jobs(tmp_path: Path) -> None:
+    paths = [write(tmp_path / "subs", "bomb.ipynb", solved(q1=FORK_BOMB))]
+    paths += [write(tmp_path / "subs", f"student{n}.ipynb", solved()) for n in range(6)]
+    grade(MINI, paths, tmp_path / "out", jobs=2)
+    found = grades(tmp_path / "out")
+    for n in range(6):
+        assert {k: found[(f"student{n}", k)] for k in FULL} == FULL
+    assert reports(tmp_path / "out")["bomb"]["run"]["isolation"]["tasks"] is True

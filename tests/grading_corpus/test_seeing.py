@@ -240,7 +240,7 @@ def test_a_public_check_reading_a_hidden_result_shows_no_error_text() -> None:
 
 
 def test_the_kit_folder_is_carved_out_of_site_packages(tmp_path: Path) -> None:
-    from seminarkit.grading.isolation import carve
+    from seminarkit.grading.template import carve
 
     site = tmp_path / "lib" / "python3" / "site-packages"
     for folder in ("numpy", "seminarkit/_materials/modules", "pandas"):

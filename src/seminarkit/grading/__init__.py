@@ -11,8 +11,9 @@ The pieces, one concern each:
 * :mod:`~seminarkit.grading.sandbox` (grader side), :mod:`~seminarkit.grading.template`
   (the pristine fork server), :mod:`~seminarkit.grading.supervisor` (one attempt, limits),
   :mod:`~seminarkit.grading.runner` (the student side), :mod:`~seminarkit.grading.shell`
-  (the IPython shell cells run in) and :mod:`~seminarkit.grading.isolation` (namespaces,
-  Landlock, seccomp) execute student code; :mod:`~seminarkit.grading.executors` schedules
+  (the IPython shell cells run in), :mod:`~seminarkit.grading.isolation` (namespaces,
+  Landlock, seccomp) and :mod:`~seminarkit.grading.processes` (task cgroup, sweep) execute
+  student code; :mod:`~seminarkit.grading.executors` schedules
   jobs (local threads or Dask);
 * :mod:`~seminarkit.grading.grade` orchestrates; :mod:`~seminarkit.grading.gradebook`,
   :mod:`~seminarkit.grading.feedback`, :mod:`~seminarkit.grading.manual` and

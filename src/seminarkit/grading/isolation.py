@@ -13,7 +13,9 @@ it took effect, so the caller can record which layers a run really had:
 * :func:`seccomp_filter`: no ``AF_UNIX`` sockets (Landlock does not cover ``connect()``), no
   io_uring, ptrace, ``process_vm_*``, ``unshare``/``setns``, bpf, userfaultfd, perf or keyring,
   no clearing of the parent-death signal;
-* :func:`set_limits`: address space, file size, core files and CPU time.
+* :func:`set_limits`: address space, file size, core files and CPU time;
+* :func:`join_task_cgroup` (in the supervisor, where cgroups can be created): at most
+  :data:`MAX_TASKS` processes per job.
 
 :func:`carve` computes the read-only trees: the interpreter's trees with the kit's own package
 folders (and its materials) cut out, because Landlock can only grant, never deny a subtree.
@@ -21,7 +23,6 @@ folders (and its materials) cut out, because Landlock can only grant, never deny
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import errno
 import functools
@@ -31,7 +32,6 @@ import resource
 import signal
 import struct
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 
 CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
 CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
@@ -281,78 +281,3 @@ def set_limits(memory_mb: float, cpu_seconds: float) -> None:
     cpu = int(cpu_seconds) + 5
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-
-
-def carve(roots: Iterable[str], forbidden: Iterable[str]) -> list[Grant]:
-    """Return read grants covering ``roots`` except the ``forbidden`` trees.
-
-    A root that contains a forbidden path is replaced by its entries (recursively), so the
-    forbidden tree and nothing else is left out; the folders split that way keep a
-    *listing-only* grant (Landlock applies it to their whole subtree: names can be listed,
-    nothing of the forbidden tree can be read). Imports and ``importlib.metadata`` need to
-    list ``site-packages``. Missing paths are dropped.
-    """
-    banned = {os.path.realpath(p) for p in forbidden}
-    grants: dict[str, tuple[bool, bool]] = {}
-
-    def add(path: str) -> None:
-        real = os.path.realpath(path)
-        if real in banned or not os.path.exists(real):
-            return
-        inside = [b for b in banned if b.startswith(real.rstrip("/") + "/")]
-        if not inside or not os.path.isdir(real):
-            grants[real] = (os.path.isdir(real), False)
-            return
-        grants.setdefault(real, (True, True))
-        with contextlib.suppress(OSError):
-            for entry in os.scandir(real):
-                add(entry.path)
-
-    roots = sorted({os.path.realpath(r) for r in roots})
-    for root in roots:
-        if not any(root.startswith(other.rstrip("/") + "/") for other in roots if other != root):
-            add(root)
-    return sorted((path, is_dir, listing) for path, (is_dir, listing) in grants.items())
-
-
-def descendants(root: int) -> list[int]:
-    """Return the pids below ``root`` (Linux ``/proc``); used by the sweep without namespaces."""
-    parents: dict[int, int] = {}
-    proc = Path("/proc")
-    if not proc.is_dir():
-        return []
-    for entry in proc.iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        fields = stat[stat.rfind(")") + 2:].split()
-        parents[int(entry.name)] = int(fields[1])
-    found: list[int] = []
-    frontier = [root]
-    while frontier:
-        current = frontier.pop()
-        for pid, parent in parents.items():
-            if parent == current and pid not in found:
-                found.append(pid)
-                frontier.append(pid)
-    return found
-
-
-def sweep(root: int, rounds: int = 50) -> int:
-    """SIGKILL every descendant of ``root`` until none is left; return how many were killed."""
-    killed = 0
-    for _ in range(rounds):
-        pids = descendants(root)
-        if not pids:
-            break
-        for pid in pids:
-            with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGKILL)
-                killed += 1
-        with contextlib.suppress(ChildProcessError):
-            while os.waitpid(-1, os.WNOHANG)[0] > 0:
-                pass
-    return killed

@@ -100,7 +100,8 @@ class Isolation(TypedDict, total=False):
     ``processes``: a PID namespace (every process dies with the job, none outside is
     visible); ``proc``: a private ``/proc``; ``network``: no network; ``filesystem``:
     Landlock; ``signals``: no signal reaches a process outside the job; ``sockets``: the
-    seccomp filter (no ``AF_UNIX`` sockets); ``capabilities``: none left.
+    seccomp filter (no ``AF_UNIX`` sockets); ``capabilities``: none left; ``tasks``: a cgroup
+    caps the job's processes.
     """
 
     processes: bool
@@ -112,6 +113,7 @@ class Isolation(TypedDict, total=False):
     tcp: bool
     sockets: bool
     capabilities: bool
+    tasks: bool
 
 
 class RunResult(TypedDict, total=False):

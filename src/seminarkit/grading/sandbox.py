@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import cast
 
 from seminarkit.grading.isolation import NAMESPACES_SWITCH
+from seminarkit.grading.processes import remove_task_cgroup
 from seminarkit.grading.protocol import (
     AttemptJob,
     GradeJob,
@@ -226,6 +227,8 @@ class Collector:
             self.result.setdefault("values", {})[str(event["key"])] = _probe_value(event)
         elif kind == "exit":
             self.exit = event
+            if "tasks" in event:
+                self.result.setdefault("isolation", Isolation())["tasks"] = bool(event["tasks"])
         elif kind not in ("start", "point", "point-done", "hidden-point", "batch-done", "done"):
             self.reject()
 
@@ -306,6 +309,9 @@ def run_attempt(job: GradeJob, skip: list[str], seconds: float, collector: Colle
         pass
     finally:
         channel.close(kill=not collector.exit)
+    group = collector.exit.get("tasks")
+    if isinstance(group, str) and group:  # the supervisor cannot remove it from its namespace
+        remove_task_cgroup(group)
     return collector.exit or {"ev": "exit", "verdict": "died", "step": "",
                               "error": "the supervisor stopped answering"}
 

@@ -34,7 +34,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NoReturn, cast
 
-from seminarkit.grading import isolation
+from seminarkit.grading import isolation, processes
 from seminarkit.grading.protocol import AttemptJob, JSONValue
 
 if TYPE_CHECKING:
@@ -252,11 +252,13 @@ def supervise(job_fd: int, result_fd: int, grants: list[isolation.Grant],
     isolation.set_parent_death_signal()
     isolation.set_child_subreaper()
     relay, reader = Relay(result_fd), LineReader(job_fd)
-    workdir, pid, namespaced = "", 0, False
+    workdir, pid, namespaced, group = "", 0, False, None
     exit_event: dict[str, JSONValue] = {"ev": "exit", "verdict": "died", "step": ""}
     try:
         job = cast(AttemptJob, json.loads(reader.line()))
         workdir = _workdir(job)
+        if job.get("isolate", True):
+            group = processes.join_task_cgroup(processes.MAX_TASKS)
         namespaced = bool(job.get("isolate", True)) and isolation.enter_namespaces()
         report_r, report_w = os.pipe()
         probe_r, probe_w = os.pipe()
@@ -284,11 +286,13 @@ def supervise(job_fd: int, result_fd: int, grants: list[isolation.Grant],
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(pid, 0)
             if not namespaced:
-                exit_event["swept"] = isolation.sweep(os.getpid())
+                exit_event["swept"] = processes.sweep(os.getpid())
         if workdir:
             _remove(workdir)
+        if group:
+            processes.leave_task_cgroup(group)
     with contextlib.suppress(OSError):
-        relay.send({**exit_event, "namespaced": namespaced})
+        relay.send({**exit_event, "namespaced": namespaced, "tasks": group or ""})
     os._exit(0)
 
 

@@ -21,6 +21,7 @@ import signal
 import socket
 import sys
 import sysconfig
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from seminarkit.grading import isolation
@@ -47,6 +48,38 @@ def preload() -> GradingShell | None:
         return build_shell()
     except Exception:
         return None
+
+
+def carve(roots: Iterable[str], forbidden: Iterable[str]) -> list[isolation.Grant]:
+    """Return read grants covering ``roots`` except the ``forbidden`` trees.
+
+    A root that contains a forbidden path is replaced by its entries (recursively), so the
+    forbidden tree and nothing else is left out; the folders split that way keep a
+    *listing-only* grant (Landlock applies it to their whole subtree: names can be listed,
+    nothing of the forbidden tree can be read). Imports and ``importlib.metadata`` need to
+    list ``site-packages``. Missing paths are dropped.
+    """
+    banned = {os.path.realpath(p) for p in forbidden}
+    grants: dict[str, tuple[bool, bool]] = {}
+
+    def add(path: str) -> None:
+        real = os.path.realpath(path)
+        if real in banned or not os.path.exists(real):
+            return
+        inside = [b for b in banned if b.startswith(real.rstrip("/") + "/")]
+        if not inside or not os.path.isdir(real):
+            grants[real] = (os.path.isdir(real), False)
+            return
+        grants.setdefault(real, (True, True))
+        with contextlib.suppress(OSError):
+            for entry in os.scandir(real):
+                add(entry.path)
+
+    roots = sorted({os.path.realpath(r) for r in roots})
+    for root in roots:
+        if not any(root.startswith(other.rstrip("/") + "/") for other in roots if other != root):
+            add(root)
+    return sorted((path, is_dir, listing) for path, (is_dir, listing) in grants.items())
 
 
 def site_dirs() -> set[str]:
@@ -85,7 +118,7 @@ def readable_grants() -> list[isolation.Grant]:
     for key in ("MPLCONFIGDIR", "IPYTHONDIR"):
         if os.environ.get(key):
             roots.add(os.environ[key])
-    return isolation.carve(roots, kit_folders(sites))
+    return carve(roots, kit_folders(sites))
 
 
 def probe_isolation() -> dict[str, bool]:
