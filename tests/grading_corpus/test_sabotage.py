@@ -199,3 +199,36 @@ def test_a_fork_bomb_is_capped_and_does_not_starve_other_jobs(tmp_path: Path) ->
     for n in range(6):
         assert {k: found[(f"student{n}", k)] for k in FULL} == FULL
     assert reports(tmp_path / "out")["bomb"]["run"]["isolation"]["tasks"] is True
+
+
+DISK_FILLER = '''
+written = 0
+try:
+    for n in range(1000):
+        with open(f"filler{n}", "wb") as handle:
+            for _ in range(8):
+                handle.write(b"x" * (4 << 20))
+                written += 4
+except OSError:
+    pass
+raise ValueError(f"WROTE {written} MB")
+'''
+
+
+@pytest.mark.kernel
+def test_a_submission_cannot_fill_the_graders_disk(tmp_path: Path) -> None:
+    import re
+    import shutil
+
+    free = shutil.disk_usage("/tmp").free
+    paths = [write(tmp_path / "subs", "filler.ipynb", solved(q1=DISK_FILLER)),
+             write(tmp_path / "subs", "honest.ipynb", solved())]
+    grade(MINI, paths, tmp_path / "out")
+    report = reports(tmp_path / "out")["filler"]
+    assert report["run"]["isolation"]["disk"] is True
+    detail = report["items"][0]["detail"]
+    written = int(re.search(r"WROTE (\d+) MB", detail).group(1))  # type: ignore[union-attr]
+    assert 100 <= written <= 200  # the tmpfs holds memory_mb (200 MB) and no more
+    assert shutil.disk_usage("/tmp").free > free - 50 * 1024 * 1024
+    found = grades(tmp_path / "out")
+    assert {k: found[("honest", k)] for k in FULL} == FULL

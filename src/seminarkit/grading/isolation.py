@@ -23,6 +23,7 @@ folders (and its materials) cut out, because Landlock can only grant, never deny
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import functools
@@ -111,9 +112,19 @@ def enter_namespaces() -> bool:
         return False
     libc = _libc()
     flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS
+    uid, gid = os.geteuid(), os.getegid()
     if libc.unshare(flags | CLONE_NEWUSER) == 0:
+        _map_self(uid, gid)
         return True
     return os.geteuid() == 0 and bool(libc.unshare(flags) == 0)
+
+
+def _map_self(uid: int, gid: int) -> None:
+    """Map our own user and group as root of the new user namespace (so files can be made)."""
+    for name, text in (("setgroups", "deny"), ("uid_map", f"0 {uid} 1"),
+                       ("gid_map", f"0 {gid} 1")):
+        with contextlib.suppress(OSError), open(f"/proc/self/{name}", "w") as handle:
+            handle.write(text)
 
 
 def mount_private_proc() -> bool:
@@ -123,6 +134,26 @@ def mount_private_proc() -> bool:
         return False
     return bool(libc.mount(b"proc", b"/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
                            None) == 0)
+
+
+def mount_private_workdir(path: str, size_mb: float) -> bool:
+    """Mount a size-capped tmpfs on the job's working folder (in its own mount namespace).
+
+    What the submission writes then lives and dies with the job and cannot fill the disk the
+    grader writes its gradebook to.
+    """
+    options = f"size={max(16, int(size_mb))}m,mode=0700".encode()
+    libc = _libc()
+    if libc.mount(b"tmpfs", path.encode(), b"tmpfs", MS_NOSUID | MS_NODEV,
+                  ctypes.c_char_p(options)) != 0:
+        return False
+    try:  # files can be made there (our user is mapped in the namespace that owns it)
+        os.close(os.open(os.path.join(path, ".probe"), os.O_CREAT | os.O_WRONLY, 0o600))
+        os.unlink(os.path.join(path, ".probe"))
+    except OSError:
+        libc.umount2(path.encode(), 2)  # MNT_DETACH: back to the folder on disk
+        return False
+    return True
 
 
 def drop_capabilities() -> bool:

@@ -101,7 +101,7 @@ class Isolation(TypedDict, total=False):
     visible); ``proc``: a private ``/proc``; ``network``: no network; ``filesystem``:
     Landlock; ``signals``: no signal reaches a process outside the job; ``sockets``: the
     seccomp filter (no ``AF_UNIX`` sockets); ``capabilities``: none left; ``tasks``: a cgroup
-    caps the job's processes.
+    caps the job's processes; ``disk``: the working folder is a size-capped tmpfs.
     """
 
     processes: bool
@@ -114,6 +114,7 @@ class Isolation(TypedDict, total=False):
     sockets: bool
     capabilities: bool
     tasks: bool
+    disk: bool
 
 
 class RunResult(TypedDict, total=False):

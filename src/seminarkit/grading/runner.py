@@ -19,6 +19,7 @@ events and enforces the limits, and the verdict is computed in the grader.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import importlib
 import io
@@ -84,6 +85,14 @@ def _on_alarm(signum: int, frame: FrameType | None) -> None:
     raise CellTimeout()
 
 
+def write_files(workdir: str, files: Mapping[str, str]) -> None:
+    """Write the job's declared files (base64) into its working folder."""
+    for name, data in files.items():
+        path = os.path.join(workdir, os.path.basename(str(name)) or "file")
+        with open(path, "wb") as handle:
+            handle.write(base64.b64decode(data))
+
+
 def _cut_off(job: AttemptJob, workdir: str, report_fd: int, probe_fd: int) -> None:
     """Keep only the report and probe descriptors; stdio to /dev/null; a new session."""
     os.dup2(report_fd, REPORT_FD)
@@ -116,6 +125,11 @@ def job_main(job: AttemptJob, workdir: str, report_fd: int, probe_fd: int,
         if job.get("isolate", True):
             if namespaced:
                 layers["proc"] = isolation.mount_private_proc()
+                layers["disk"] = isolation.mount_private_workdir(
+                    workdir, job["limits"]["memory_mb"])
+                if layers["disk"]:
+                    write_files(workdir, job.get("files", {}))
+                    os.chdir(workdir)
             layers["capabilities"] = isolation.drop_capabilities()
             proc = ("/proc", True, False) if layers["proc"] else (os.path.realpath("/proc/self"), True, False)
             layers.update(isolation.landlock([*grants, proc], [workdir]))

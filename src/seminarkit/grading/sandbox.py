@@ -201,7 +201,7 @@ class Collector:
         """Apply one event line from the supervisor."""
         try:
             event = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):
             event = None
         if not isinstance(event, dict) or not secrets.compare_digest(
                 str(event.get("nonce", "")), self.nonce) or not self.nonce:

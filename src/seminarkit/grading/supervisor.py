@@ -21,7 +21,6 @@ supervisor
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import json
 import os
@@ -214,11 +213,10 @@ class Relay:
 
 
 def _workdir(job: AttemptJob) -> str:
+    from seminarkit.grading.runner import write_files
+
     workdir = tempfile.mkdtemp(prefix="seminarkit-run-")
-    for name, data in job.get("files", {}).items():
-        path = os.path.join(workdir, os.path.basename(str(name)) or "file")
-        with open(path, "wb") as handle:
-            handle.write(base64.b64decode(data))
+    write_files(workdir, job.get("files", {}))
     return workdir
 
 
@@ -392,7 +390,7 @@ def _handle(line: bytes, watch: Watch, relay: Relay) -> bytes | None:
     """
     try:
         event = json.loads(line)
-    except ValueError:
+    except (ValueError, RecursionError):
         event = None
     accepted = watch.accept(event) if isinstance(event, dict) else None
     if accepted is None:
