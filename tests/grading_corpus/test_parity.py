@@ -43,6 +43,8 @@ STYLES: dict[str, tuple[list[str], list[str]]] = {
     "writefile": ([f"total = {SUM}"], [f"%%writefile helper.py\n{DOUBLE}",
                                       "from helper import double"]),
     "reused-name": ([f"total = {SUM}"], [f"{DOUBLE}\ntotal = 'reused for something else'"]),
+    "kit-helpers": ([f"from seminarkit.grading.helpers import close\ntotal = {SUM}\n"
+                     "assert close(total, 60)"], [DOUBLE]),
     "lambda-numpy": (["import numpy as np\ntotal = int(np.sum([int(r['n']) for r in rows]))"],
                      ["double = lambda x: 2 * x"]),
     "wrong": (["total = 59"], ["def double(x):\n    return x + x if x > 1 else 2"]),

@@ -31,8 +31,10 @@ if TYPE_CHECKING:
 
 PRELOAD = ("numpy", "pandas", "matplotlib", "matplotlib.pyplot", "statistics", "fractions",
            "decimal", "datetime", "collections", "itertools", "functools", "re", "json", "csv",
-           "math", "random", "timeit", "seminarkit.grading.codec", "seminarkit.grading.runner",
-           "seminarkit.grading.supervisor")
+           "math", "random", "timeit", "seminarkit.grading.codec", "seminarkit.grading.helpers",
+           "seminarkit.grading.runner", "seminarkit.grading.supervisor")
+"""Imported once here; the student process can read nothing of the kit's own package folder,
+so every kit module it uses (the checks' helpers included) must be loaded before the fork."""
 KIT_PACKAGE = "seminarkit"
 
 
