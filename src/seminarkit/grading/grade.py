@@ -10,9 +10,12 @@ Manual marks survive a regrade when the answer they marked is unchanged.
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import hashlib
 import json
+import os
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -165,6 +168,10 @@ def grade(source: Path, submissions: Sequence[Path], out: Path, *, jobs: int = 1
     """Grade ``submissions`` of the exercise ``source`` into ``out``."""
     exercise = load_exercise(Path(source))
     subs = find_submissions(submissions, exercise.id)
+    if subs and scheduler is None and hasattr(os, "fork"):  # warm up while files are read
+        from seminarkit.grading import sandbox
+
+        threading.Thread(target=_warm, args=(sandbox.warm_up,), daemon=True).start()
     module_cache: dict[str, Module] = {}
 
     def module_loader() -> Module:
@@ -187,6 +194,11 @@ def grade(source: Path, submissions: Sequence[Path], out: Path, *, jobs: int = 1
         book.prune_feedback()
         feedback.write_summary(book, exercise)
     return run.outcome
+
+
+def _warm(start: Callable[[], object]) -> None:
+    with contextlib.suppress(Exception):  # the executor will say what is wrong
+        start()
 
 
 def _prepare(run: _Run, subs: list[Submission], force: bool, files: dict[str, str],

@@ -9,10 +9,11 @@ The student process runs the cells the way Jupyter does, through the IPython she
 template built (:class:`seminarkit.grading.shell.GradingShell`), each under a ``SIGALRM``
 alarm, and reports JSON lines on fd 3. At each test cell's position (a *point*) it asks for
 that test's public probes on fd 4 and evaluates them there, as Jupyter would run the test
-cell there; for the test's hidden probes it forks a frozen *snapshot*. Only after the
-process has run every cell (and so said everything that can reach feedback) are the
-snapshots released, one by one, to evaluate the hidden probes: the process whose words reach
-feedback never holds a hidden test's input.
+cell there; for the test's hidden probes it forks a frozen *snapshot* before the next cell
+runs. Only after the process has run every cell (and so said everything that can reach
+feedback) are the snapshots released, one by one, to evaluate the hidden probes (tests after
+the last cell are evaluated by the process itself, then): the process whose words reach
+feedback never holds a hidden test's input while it can still say something.
 Nothing reported is trusted beyond being plain JSON: the supervisor checks the order of
 events and enforces the limits, and the verdict is computed in the grader.
 """
@@ -261,53 +262,69 @@ def _read_batch(pending: bytearray) -> tuple[list[list[str]], bool]:
 
 
 class _Probing:
-    """Probe evaluation state of one student process: slow functions, snapshots taken."""
+    """Probe evaluation state of one student process: slow functions, snapshots taken.
+
+    Tests whose hidden probes are due wait in ``due`` until the next cell is about to run:
+    then one snapshot is forked for all of them (no cell ran between them). Tests still due
+    at the end are evaluated by the student process itself, after it has finished every cell
+    (it has nothing left to say that could reach feedback).
+    """
 
     def __init__(self, namespace: dict[str, object], seconds: float, slow: set[str]):
         self.namespace, self.seconds, self.slow = namespace, seconds, slow
         self.pending = bytearray()
+        self.due: list[str] = []
         self.snapshots: list[tuple[int, int]] = []  # (pid, write end of its go pipe)
 
     def point(self, test: str) -> None:
-        """Evaluate a test's public probes here; fork a frozen snapshot for its hidden ones."""
+        """Evaluate a test's public probes here; its hidden ones wait for a snapshot."""
         send({"ev": "point", "test": test})
         batch, snapshot = _read_batch(self.pending)
         for key, expr in batch:
             _probe(key, expr, self.namespace, self.seconds, self.slow)
         if snapshot:
-            go_r, go_w = os.pipe()
-            pid = os.fork()
-            if pid == 0:
-                os.close(go_w)
-                for _, other in self.snapshots:
-                    os.close(other)
-                self._snapshot(test, go_r)
-            os.close(go_r)
-            self.snapshots.append((pid, go_w))
+            self.due.append(test)
         send({"ev": "point-done", "test": test})
 
-    def _snapshot(self, test: str, go_r: int) -> NoReturn:
-        """Wait (frozen at ``test``), then evaluate the test's hidden probes."""
-        code = 0
-        try:
-            if os.read(go_r, 1) == b"g":
-                send({"ev": "hidden-point", "test": test})
-                batch, _ = _read_batch(self.pending)
-                for key, expr in batch:
-                    _probe(key, expr, self.namespace, self.seconds, self.slow)
-                send({"ev": "batch-done", "test": test})
-        except BaseException:
-            code = 70
-        os._exit(code)
+    def before_cell(self) -> None:
+        """Fork one frozen snapshot for the tests due, before a cell can change the state."""
+        if not self.due:
+            return
+        tests, self.due = self.due, []
+        go_r, go_w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(go_w)
+            for _, other in self.snapshots:
+                os.close(other)
+            code = 0
+            try:
+                if os.read(go_r, 1) == b"g":
+                    self.hidden(tests)
+            except BaseException:
+                code = 70
+            os._exit(code)
+        os.close(go_r)
+        self.snapshots.append((pid, go_w))
+
+    def hidden(self, tests: list[str]) -> None:
+        """Evaluate the hidden probes of ``tests``, in order."""
+        for test in tests:
+            send({"ev": "hidden-point", "test": test})
+            batch, _ = _read_batch(self.pending)
+            for key, expr in batch:
+                _probe(key, expr, self.namespace, self.seconds, self.slow)
+            send({"ev": "batch-done", "test": test})
 
     def release(self) -> None:
-        """Let each snapshot evaluate its hidden probes, one after the other."""
+        """Let each snapshot evaluate its hidden probes, in order; then the tests still due."""
         for pid, go_w in self.snapshots:
             with contextlib.suppress(OSError):
                 os.write(go_w, b"g")
                 os.close(go_w)
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(pid, 0)
+        self.hidden(self.due)
 
 
 def student_main(job: AttemptJob, shell: GradingShell | None) -> NoReturn:
@@ -328,6 +345,7 @@ def student_main(job: AttemptJob, shell: GradingShell | None) -> NoReturn:
             if cell.get("point"):
                 probing.point(cell["key"])
             elif cell["key"] not in skip:
+                probing.before_cell()
                 _run_cell(cell["key"], cell.get("source", ""), shell, namespace, seconds)
         send({"ev": "cells-done", "output_chars": out.chars})
         probing.release()
