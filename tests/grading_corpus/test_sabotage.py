@@ -232,3 +232,28 @@ def test_a_submission_cannot_fill_the_graders_disk(tmp_path: Path) -> None:
     assert shutil.disk_usage("/tmp").free > free - 50 * 1024 * 1024
     found = grades(tmp_path / "out")
     assert {k: found[("honest", k)] for k in FULL} == FULL
+
+
+@pytest.mark.kernel
+def test_nothing_of_a_run_is_left_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import tempfile
+
+    from seminarkit.grading import sandbox
+
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))  # the template's TMPDIR
+    sandbox.shutdown()
+    try:
+        paths = [write(tmp_path / "subs", "survivor.ipynb", solved(q1=SURVIVOR)),
+                 write(tmp_path / "subs", "filler.ipynb", solved(q1=DISK_FILLER)),
+                 write(tmp_path / "subs", "honest.ipynb", solved())]
+        grade(MINI, paths, tmp_path / "out", jobs=2)
+    finally:
+        sandbox.shutdown()
+        monkeypatch.undo()
+    assert sorted(p.name for p in scratch.iterdir()) == [f"seminarkit-grading-{os.getuid()}"]
+    groups = Path("/sys/fs/cgroup/pids").glob("seminarkit-*")  # one per live supervisor only
+    assert [g.name for g in groups if not Path(f"/proc/{g.name.split('-')[1]}").exists()] == []
+    time.sleep(1.0)
+    assert _survivors() == []

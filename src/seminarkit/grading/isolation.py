@@ -151,9 +151,15 @@ def mount_private_workdir(path: str, size_mb: float) -> bool:
         os.close(os.open(os.path.join(path, ".probe"), os.O_CREAT | os.O_WRONLY, 0o600))
         os.unlink(os.path.join(path, ".probe"))
     except OSError:
-        libc.umount2(path.encode(), 2)  # MNT_DETACH: back to the folder on disk
+        unmount(path)  # back to the folder on disk
         return False
     return True
+
+
+def unmount(path: str) -> None:
+    """Detach whatever is mounted on ``path`` in this mount namespace (the job's tmpfs)."""
+    if is_linux():
+        _libc().umount2(path.encode(), 2)  # MNT_DETACH
 
 
 def drop_capabilities() -> bool:

@@ -286,6 +286,8 @@ def supervise(job_fd: int, result_fd: int, grants: list[isolation.Grant],
             if not namespaced:
                 exit_event["swept"] = processes.sweep(os.getpid())
         if workdir:
+            if namespaced:  # the job's tmpfs is mounted over it in our mount namespace
+                isolation.unmount(workdir)
             _remove(workdir)
         if group:
             processes.leave_task_cgroup(group)
