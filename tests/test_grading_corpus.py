@@ -163,10 +163,11 @@ def write_corpus(folder: Path, names: list[str]) -> list[Path]:
     return paths
 
 
-def read_grades(out: Path) -> dict[tuple[str, str], tuple[float, str]]:
+def read_grades(out: Path) -> dict[tuple[str, str], tuple[float | None, str]]:
+    """(student, item) -> (points, status); points are None while manual grading is pending."""
     with open(out / "grades.csv", newline="") as handle:
-        return {(r["student"], r["item"]): (float(r["points"]), r["status"])
-                for r in csv.DictReader(handle)}
+        return {(r["student"], r["item"]): (float(r["points"]) if r["points"] else None,
+                                            r["status"]) for r in csv.DictReader(handle)}
 
 
 @pytest.fixture(scope="module")
@@ -192,12 +193,14 @@ def test_corpus_side_effects_and_notes(corpus_run: tuple[Path, Path]) -> None:
     reports = {p.name.split("--")[0]: json.loads(p.read_text())
                for p in (out / "reports").glob("*.json")}
     assert "100 MB of output" in reports["big-output"]["detail"]
-    assert reports["correct"]["run"]["isolation"] == {"network": True, "filesystem": True}
+    layers = reports["correct"]["run"]["isolation"]
+    full = ("processes", "proc", "network", "filesystem", "signals", "sockets", "capabilities")
+    assert {layer: layers.get(layer) for layer in full} == dict.fromkeys(full, True)
     assert any("deleted" in what for _, what in reports["deleted"]["repairs"])
     assert reports["corrupt"]["detail"].startswith("corrupt notebook: not valid JSON")
     assert "nbformat 3" in reports["nbformat3"]["detail"]
     manual = {(s, i): v for (s, i), v in read_grades(out).items() if i == "q3"}
-    assert manual[("correct", "q3")] == (0, "needs-manual")
+    assert manual[("correct", "q3")] == (None, "needs-manual")
 
 
 @pytest.mark.kernel

@@ -42,11 +42,11 @@ def report(student: str, exercise: str, *items: dict[str, Any]) -> Any:
 def book(tmp_path: Path) -> Path:
     """S1001 did both exercises, S1002 one and an essay still to mark, S1003 nothing."""
     out = tmp_path / "gradebook"
-    gradebook = Gradebook(out)
-    gradebook.save(report("S1001", "death-toll", item("q1", 2, 2), item("q2", 0.125, 1)))
-    gradebook.save(report("S1001", "essay", item("m1", 4, 5)))
-    gradebook.save(report("S1002", "death-toll", item("q1", 1, 2), item("q2", 2 / 3, 1)))
-    gradebook.save(report("S1002", "essay", item("m1", 0, 5, "needs-manual")))
+    with Gradebook.open(out) as gradebook:  # the grader's way in: locked, flushed on close
+        gradebook.save(report("S1001", "death-toll", item("q1", 2, 2), item("q2", 0.125, 1)))
+        gradebook.save(report("S1001", "essay", item("m1", 4, 5)))
+        gradebook.save(report("S1002", "death-toll", item("q1", 1, 2), item("q2", 2 / 3, 1)))
+        gradebook.save(report("S1002", "essay", item("m1", 0, 5, "needs-manual")))
     return out
 
 
@@ -132,7 +132,8 @@ def test_gradebook_problems(book: Path, tmp_path: Path) -> None:
     with pytest.raises(GradeExportError, match="no graded reports"):
         export_grades(roster, [tmp_path / "empty"], "canvas")
     other = tmp_path / "other"
-    Gradebook(other).save(report("S1003", "death-toll", item("q1", 1, 4)))
+    with Gradebook.open(other) as gradebook:
+        gradebook.save(report("S1003", "death-toll", item("q1", 1, 4)))
     with pytest.raises(GradeExportError) as exc:
         export_grades(roster, [book, other], "canvas")
     assert str(exc.value) == (f"{other}: exercise 'death-toll' is out of 4 for S1003 but out "

@@ -39,11 +39,11 @@ def expand_aliases(argv: list[str]) -> list[str]:
     return argv
 
 
-def roster_options(parser: argparse.ArgumentParser, help: str) -> None:
+def roster_options(parser: argparse.ArgumentParser, help: str, *, required: bool = True) -> None:
     """Add ``--roster FILE``, ``--key`` and ``--encoding`` (see :mod:`seminarkit.lms.rosters`)."""
     from seminarkit.lms.layouts import KEYS
 
-    parser.add_argument("--roster", type=Path, required=True, metavar="FILE", help=help)
+    parser.add_argument("--roster", type=Path, required=required, default=None, metavar="FILE", help=help)
     parser.add_argument("--key", choices=KEYS, default=None,
                         help="roster column holding the kit's student ids: id (the kit's "
                              "roster, default there), email, sis (Canvas SIS User ID, Moodle "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -41,7 +42,8 @@ def _grade_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, required=True, metavar="DIR",
                         help="gradebook folder (grades.csv, reports, feedback, summary)")
     parser.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
-                        help="submissions executed in parallel (default 1)")
+                        help=f"submissions executed in parallel (default 1, at most "
+                             f"{max_jobs()} on this machine)")
     parser.add_argument("--force", action="store_true",
                         help="regrade submissions already in the gradebook")
     parser.add_argument("--scheduler", default=None, metavar="ADDRESS",
@@ -51,6 +53,20 @@ def _grade_options(parser: argparse.ArgumentParser) -> None:
                         help="write the manual-marking sheet (.csv or .html) and stop")
     parser.add_argument("--import-manual", type=Path, default=None, metavar="FILE",
                         help="merge a filled marking sheet (.csv) into the gradebook and stop")
+
+
+def max_jobs() -> int:
+    """Return the largest sensible ``--jobs``: two per core (each job is one process), at least 2."""
+    return max(2, 2 * (os.cpu_count() or 1))
+
+
+def _printable(text: str) -> str:
+    """Student ids come from file names: never let one send control codes to the terminal."""
+    return "".join(c if c.isprintable() else "?" for c in text)
+
+
+def _warn(message: str) -> None:
+    print(f"seminarkit: warning: {message}", file=sys.stderr, flush=True)
 
 
 class _Progress:
@@ -85,10 +101,13 @@ class _Progress:
 def _grade(args: argparse.Namespace) -> int:
     from seminarkit.fileio import check_input, check_output_dir, check_output_file
     from seminarkit.grading.exercise import load_exercise
-    from seminarkit.grading.gradebook import Gradebook, totals
+    from seminarkit.grading.gradebook import Gradebook, pending, totals
 
     if args.jobs < 1:
         raise SeminarkitError("--jobs must be at least 1")
+    if args.jobs > max_jobs():
+        raise SeminarkitError(f"--jobs {args.jobs} is more than this machine can run well "
+                              f"(at most {max_jobs()}: two per core; use --scheduler for more)")
     check_output_dir(args.out)
     if args.export_manual:
         check_output_file(args.export_manual)
@@ -98,13 +117,13 @@ def _grade(args: argparse.Namespace) -> int:
         from seminarkit.grading import manual
 
         exercise = load_exercise(args.exercise)
-        book = Gradebook(args.out)
-        if args.export_manual:
-            count = manual.export_manual(book, exercise, args.export_manual)
-            print(f"wrote {count} answer(s) to mark into {args.export_manual}")
-        if args.import_manual:
-            count = manual.import_manual(book, exercise, args.import_manual)
-            print(f"merged {count} mark(s) into {args.out / 'grades.csv'}")
+        with Gradebook.open(args.out, on_wait=_warn) as book:
+            if args.export_manual:
+                count = manual.export_manual(book, exercise, args.export_manual)
+                print(f"wrote {count} answer(s) to mark into {args.export_manual}")
+            if args.import_manual:
+                count = manual.import_manual(book, exercise, args.import_manual)
+                print(f"merged {count} mark(s) into {args.out / 'grades.csv'}")
         return EXIT_OK
     if not args.submissions:
         print("seminarkit: error: give at least one SUBMISSION (or --export-manual/"
@@ -115,10 +134,13 @@ def _grade(args: argparse.Namespace) -> int:
     with _Progress() as progress:
         outcome = grade(args.exercise, args.submissions, args.out, jobs=args.jobs,
                         force=args.force, scheduler=args.scheduler, materials=args.materials,
-                        progress=progress)
+                        progress=progress, warn=_warn)
     for report in sorted(outcome.reports, key=lambda r: r["student"]):
         points, maximum = totals(report)
-        print(f"{report['student']}: {points:g}/{maximum:g} ({report['status']})")
+        waiting = pending(report)
+        later = f" + {waiting:g} pending manual grading" if waiting else ""
+        print(f"{_printable(report['student'])}: {points:g}/{maximum:g}{later} "
+              f"({report['status']})")
     print(f"graded {outcome.graded}, skipped {outcome.skipped} already graded; "
           f"gradebook: {args.out / 'grades.csv'}")
     return EXIT_OK

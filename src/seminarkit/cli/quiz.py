@@ -70,6 +70,9 @@ def _setup(parser: argparse.ArgumentParser) -> None:
                        help="responses files or folders containing *.responses.json")
     score.add_argument("--out", type=Path, required=True, metavar="FILE",
                        help="grade table to write (CSV)")
+    roster_options(score, "a Canvas or Moodle roster export, or a CSV with an 'id' column: students "
+                          "without a responses file get a '(not submitted)' row and are listed",
+                   required=False)
 
 
 def _module(args: argparse.Namespace) -> Any:
@@ -120,11 +123,19 @@ def _variants(args: argparse.Namespace) -> int:
 
 def _score(args: argparse.Namespace) -> int:
     from seminarkit.fileio import check_input, check_output_file, write_atomic
-    from seminarkit.quiz.scoring import grades_csv, score_files
+    from seminarkit.quiz.scoring import grades_csv, roster_check, score_files
 
     check_output_file(args.out)
     for path in args.responses:
         check_input(path, "file or folder")
+    roster = None
+    if args.roster is not None:
+        from seminarkit.lms.rosters import read_roster
+
+        read = read_roster(args.roster, key=args.key, encoding=args.encoding)
+        for line in read.skipped_lines():
+            print(f"seminarkit: warning: {line}", file=sys.stderr)
+        roster = [student.id for student in read.students]
     module = _module(args)
     rows, errors = score_files(module, args.responses)
     for error in errors:
@@ -133,10 +144,16 @@ def _score(args: argparse.Namespace) -> int:
         print("seminarkit: error: no responses file could be scored; nothing written",
               file=sys.stderr)
         return EXIT_FAILED
+    missing, strangers = roster_check(rows, roster) if roster is not None else ([], [])
     order = [q.id for q in module.quiz.questions]
-    write_atomic(args.out, grades_csv(rows, order))
+    write_atomic(args.out, grades_csv(rows, order, missing))
     print(f"scored {len(rows)} responses file(s) to {args.out}"
           + (f"; {len(errors)} file(s) could not be scored (see above)" if errors else ""))
+    if missing:
+        print(f"{len(missing)} student(s) on the roster did not submit: {', '.join(missing)}")
+    if strangers:
+        print(f"seminarkit: warning: {len(strangers)} scored student(s) not on the roster: "
+              f"{', '.join(strangers)}", file=sys.stderr)
     return EXIT_FAILED if errors else EXIT_OK
 
 

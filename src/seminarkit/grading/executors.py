@@ -2,12 +2,15 @@
 
 An executor takes jobs as JSON strings and yields ``(index, result JSON)`` as they finish.
 Both executors call the same :func:`seminarkit.grading.sandbox.execute`; with Dask it runs on
-the workers, each of which keeps its own warm zygotes. Results cross the wire as JSON text.
+the workers, each of which starts its own pristine template. Results cross the wire as JSON
+text. ``isolation`` says which layers the machine offers (empty when unknown, e.g. on Dask
+workers: each report then carries what its run had).
 """
 
 from __future__ import annotations
 
 import concurrent.futures as cf
+import os
 from collections.abc import Iterator, Sequence
 from typing import Protocol
 
@@ -16,6 +19,8 @@ from seminarkit.errors import SeminarkitError
 
 class Executor(Protocol):
     """Runs jobs and yields results as they complete."""
+
+    isolation: dict[str, bool]
 
     def run(self, jobs: Sequence[str]) -> Iterator[tuple[int, str]]:
         """Yield ``(index, result)`` for every job, in completion order."""
@@ -27,14 +32,14 @@ class Executor(Protocol):
 
 
 class LocalExecutor:
-    """``workers`` threads, each driving a warm zygote process."""
+    """``workers`` threads, each running one job at a time from this process's template."""
 
     def __init__(self, workers: int = 1):
         from seminarkit.grading import sandbox
 
         self.workers = max(1, workers)
         self.pool = cf.ThreadPoolExecutor(self.workers, thread_name_prefix="seminarkit-grade")
-        sandbox.warm_up(self.workers)  # start-up is not charged to the first submissions
+        self.isolation = sandbox.warm_up()  # start-up is not charged to the first submissions
 
     def run(self, jobs: Sequence[str]) -> Iterator[tuple[int, str]]:
         """Run the jobs on the thread pool."""
@@ -49,7 +54,7 @@ class LocalExecutor:
                 future.cancel()
 
     def close(self) -> None:
-        """Stop the threads (idle zygotes stay warm until the process exits)."""
+        """Stop the threads (the template stays warm until the process exits)."""
         self.pool.shutdown(wait=True, cancel_futures=True)
 
 
@@ -67,6 +72,7 @@ class DaskExecutor:
         except (OSError, TimeoutError, ValueError) as exc:
             raise SeminarkitError(f"cannot reach the Dask scheduler at {address}: {exc}"
                                   ) from None
+        self.isolation: dict[str, bool] = {}
 
     def run(self, jobs: Sequence[str]) -> Iterator[tuple[int, str]]:
         """Submit every job (pure=False: equal jobs still run) and yield as they complete."""
@@ -91,4 +97,8 @@ def make_executor(jobs: int, scheduler: str | None) -> Executor:
     """Return the executor the options ask for."""
     if scheduler:
         return DaskExecutor(scheduler)
+    if not hasattr(os, "fork"):
+        raise SeminarkitError("grading runs submissions in forked, sandboxed processes, which "
+                              "Windows does not have: grade under WSL2, or pass --scheduler "
+                              "with Linux Dask workers")
     return LocalExecutor(jobs)

@@ -1,7 +1,9 @@
 """Per-student feedback HTML and the class summary (with a score histogram).
 
-Feedback is rendered from the report only. A report never holds hidden-test source: for a
-hidden check it stores the words "hidden check" and whether it passed, nothing else.
+Feedback is rendered from the report only. A report never holds hidden-test source or any
+text the student process produced after it saw a hidden input: for a hidden check it stores
+the words "hidden check" and whether it passed, nothing else. Pending manual items are shown
+as pending, never as zero.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 
 from seminarkit.fileio import write_atomic
 from seminarkit.grading.exercise import Exercise
-from seminarkit.grading.gradebook import Gradebook, safe_name, totals
+from seminarkit.grading.gradebook import PENDING, Gradebook, pending, totals
 from seminarkit.grading.protocol import GradeReport
 
 _CSS = """body{font-family:system-ui,sans-serif;max-width:52em;margin:2em auto;padding:0 1em;
@@ -34,9 +36,15 @@ def _klass(status: str) -> str:
     return "partial" if status in ("partial", "needs-manual") else "bad"
 
 
+def _score_line(report: GradeReport) -> str:
+    points, maximum = totals(report)
+    waiting = pending(report)
+    line = f"{points:g} / {maximum:g} points"
+    return line + (f" + {waiting:g} pending manual grading" if waiting else "")
+
+
 def render_feedback(report: GradeReport, title: str) -> str:
     """Return the feedback page of one report."""
-    points, maximum = totals(report)
     rows = []
     for item in report["items"]:
         checks = []
@@ -49,26 +57,30 @@ def render_feedback(report: GradeReport, title: str) -> str:
             checks.append(f"<li class='{'ok' if check['passed'] else 'bad'}'>{mark}: "
                           f"{_e(text)}{extra}</li>")
         listed = f"<ul>{''.join(checks)}</ul>" if checks else ""
+        score = ("pending" if item["status"] == PENDING else f"{item['points']:g}")
         rows.append(f"<tr><td>{_e(item['item'])}</td><td class='{_klass(item['status'])}'>"
-                    f"{_e(item['status'])}</td><td>{item['points']:g} / {item['max']:g}</td>"
+                    f"{_e(item['status'])}</td><td>{score} / {item['max']:g}</td>"
                     f"<td>{_e(item.get('detail', ''))}{listed}</td></tr>")
     repairs = "".join(f"<li>{_e(cell)}: {_e(what)}</li>" for cell, what in
                       report.get("repairs", []))
     repairs_html = (f"<h2>Repairs made to your notebook</h2><ul>{repairs}</ul>" if repairs
                     else "")
+    notes = "".join(f"<li>{_e(cell)}: {_e(what)}</li>" for cell, what in report.get("notes", []))
+    notes_html = (f"<h2>Notes on running your notebook</h2><ul>{notes}</ul>" if notes else "")
     note = f"<p>{_e(report['detail'])}</p>" if report.get("detail") else ""
     return (f"<!doctype html><html lang='en'><meta charset='utf-8'><title>{_e(title)} — "
             f"{_e(report['student'])}</title><style>{_CSS}</style><body>"
             f"<h1>{_e(title)}: feedback for {_e(report['student'])}</h1>"
-            f"<p><strong>{points:g} / {maximum:g} points</strong> "
+            f"<p><strong>{_e(_score_line(report))}</strong> "
             f"<span class='muted'>({_e(report['status'])}, graded {_e(report['graded_at'])})"
             f"</span></p>{note}<table><tr><th>item</th><th>status</th><th>points</th>"
-            f"<th>details</th></tr>{''.join(rows)}</table>{repairs_html}</body></html>\n")
+            f"<th>details</th></tr>{''.join(rows)}</table>{repairs_html}{notes_html}</body></html>\n")
 
 
-def write_feedback(report: GradeReport, exercise: Exercise, out: Path) -> Path:
-    """Write ``feedback/<student>--<exercise>.html``."""
-    path = out / "feedback" / f"{safe_name(report['student'])}--{safe_name(exercise.id)}.html"
+def write_feedback(report: GradeReport, exercise: Exercise, book: Gradebook) -> Path:
+    """Write ``feedback/<report key>.html`` (the key of :meth:`Gradebook.key`)."""
+    key = book.key(report["student"], exercise.id)
+    path = book.out / "feedback" / f"{key}.html"
     write_atomic(path, render_feedback(report, exercise.title))
     return path
 
@@ -104,11 +116,12 @@ def write_summary(book: Gradebook, exercise: Exercise) -> dict[str, Any]:
     summary = {"exercise": exercise.id, "submissions": len(reports), "max": maximum,
                "mean": round(sum(scores) / len(scores), 3) if scores else None,
                "median": scores[len(scores) // 2] if scores else None,
+               "pending_manual": sum(1 for r in reports if pending(r)),
                "statuses": dict(sorted(statuses.items()))}
     write_atomic(book.out / "summary.json", json.dumps(summary, indent=1))
     if scores:
         _histogram(scores, maximum, book.out / "histogram.png")
-    rows = "".join(f"<tr><td>{_e(r['student'])}</td><td>{totals(r)[0]:g} / {totals(r)[1]:g}"
+    rows = "".join(f"<tr><td>{_e(r['student'])}</td><td>{_e(_score_line(r))}"
                    f"</td><td>{_e(r['status'])}</td></tr>"
                    for r in sorted(reports, key=lambda r: r["student"]))
     counts = "".join(f"<li>{_e(k)}: {v}</li>" for k, v in sorted(statuses.items()))

@@ -41,23 +41,30 @@ class Check:
     code: Any  # a compiled code object
     hidden: bool
     message: str  # what feedback may show (never the source of a hidden check)
+    tainted: bool = False  # reads a name a hidden statement bound: show no error text
 
 
 @dataclass(frozen=True)
 class Step:
-    """A top-level statement: a setup step or a check."""
+    """A top-level statement: a setup step or a check (``hidden`` if in a hidden region)."""
 
     code: Any
     check: Check | None
+    hidden: bool = False
 
 
 @dataclass(frozen=True)
 class TestPlan:
-    """The compiled plan of one test cell and the probes it needs."""
+    """The compiled plan of one test cell and the probes it needs.
+
+    ``public`` holds the probe keys read by statements outside hidden regions (the student
+    sees those expressions in the released test cell); every other probe is hidden-only.
+    """
 
     steps: tuple[Step, ...]
     probes: dict[str, str] = field(default_factory=dict)  # key -> expression source
     modules: tuple[str, ...] = ()
+    public: frozenset[str] = frozenset()
 
     @property
     def checks(self) -> list[Check]:
@@ -113,6 +120,7 @@ class _Rewriter(ast.NodeTransformer):
     def __init__(self, local: set[str], literals: dict[str, ast.expr]):
         self.local, self.literals = local, literals
         self.probes: dict[str, str] = {}
+        self.used: set[str] = set()
         self.modules: set[str] = set()
 
     def _is_student(self, name: str) -> bool:
@@ -136,6 +144,7 @@ class _Rewriter(ast.NodeTransformer):
 
     def _probe(self, key: str, expr: str, node: ast.AST) -> ast.expr:
         self.probes[key] = expr
+        self.used.add(key)
         call = ast.Call(func=ast.Name("__probe__", ast.Load()), args=[ast.Constant(key)],
                         keywords=[])
         return ast.copy_location(call, node)
@@ -171,11 +180,19 @@ def plan_test(source: str) -> TestPlan:
     rewriter = _Rewriter(_bound_names(tree), _literal_bindings(tree))
     lines = source.splitlines()
     steps: list[Step] = []
+    public: set[str] = set()
+    hidden_bound: set[str] = set()
     for stmt in tree.body:
         has_assert = any(isinstance(n, ast.Assert) for n in ast.walk(stmt))
         is_hidden = stmt.lineno in hidden
         text = "\n".join(lines[stmt.lineno - 1:(stmt.end_lineno or stmt.lineno)])
+        rewriter.used = set()
         new = rewriter.visit(stmt)
+        reads = {n.id for n in ast.walk(stmt) if isinstance(n, ast.Name)}
+        if is_hidden:
+            hidden_bound |= _bound_names(stmt)
+        else:
+            public |= rewriter.used
         code = compile(ast.fix_missing_locations(ast.Module([new], [])), "<test>", "exec")
         check = None
         if has_assert:
@@ -184,11 +201,12 @@ def plan_test(source: str) -> TestPlan:
                 msg = stmt.msg if isinstance(stmt, ast.Assert) else None
                 message = msg.value if isinstance(msg, ast.Constant) and isinstance(
                     msg.value, str) else text.strip()
-            check = Check(code, is_hidden, message)
-        steps.append(Step(code, check))
+            check = Check(code, is_hidden, message, bool(reads & hidden_bound))
+        steps.append(Step(code, check, is_hidden))
     if not any(s.check for s in steps):
         raise ValueError("test cell has no assert statement")
-    return TestPlan(tuple(steps), dict(rewriter.probes), tuple(sorted(rewriter.modules)))
+    return TestPlan(tuple(steps), dict(rewriter.probes), tuple(sorted(rewriter.modules)),
+                    frozenset(public))
 
 
 @dataclass(frozen=True)
@@ -240,9 +258,15 @@ def run_checks(plan: TestPlan, values: dict[str, Decoded]) -> list[CheckResult]:
         except Exception as exc:  # the value had the wrong shape or type
             outcome = (False, "error", f"{type(exc).__name__}: {exc}"[:300])
         if step.check is None and not outcome[0]:
-            setup_failure = setup_failure or outcome
+            hidden_failure = (outcome[0], outcome[1], "")
+            setup_failure = setup_failure or (hidden_failure if step.hidden else outcome)
         if step.check is not None:
             check = step.check
+            detail = outcome[2]
+            if check.hidden:
+                detail = ""
+            elif check.tainted:
+                detail = detail.split(":", 1)[0]  # the error's name, never its text
             results.append(CheckResult(outcome[0], check.hidden, check.message, outcome[1],
-                                       "" if check.hidden else outcome[2]))
+                                       detail))
     return results

@@ -1,10 +1,11 @@
-"""The grading protocol: what crosses between grader, zygote, student process and gradebook.
+"""The grading protocol: what crosses between grader, supervisor, student process and gradebook.
 
 Every type here is a ``TypedDict`` of plain JSON values, so a job and its result can travel
 as JSON text through a pipe or a Dask cluster, and ``mypy`` checks every seam that reads
-them. The grader builds a :class:`GradeJob`; the sandbox answers with a :class:`RunResult`;
-scoring turns it into :class:`ItemJson` entries of a :class:`GradeReport`, which the
-gradebook stores and the feedback renders.
+them. The grader builds a :class:`GradeJob`; :mod:`~seminarkit.grading.sandbox` runs it as
+one or more :class:`AttemptJob` (each in a supervisor forked from the pristine template) and
+answers with a :class:`RunResult`; scoring turns it into :class:`ItemJson` entries of a
+:class:`GradeReport`, which the gradebook stores and the feedback renders.
 """
 
 from __future__ import annotations
@@ -22,29 +23,61 @@ class Limits(TypedDict):
     memory_mb: float
 
 
-class JobCell(TypedDict):
-    """One cell to execute: its key (cell id) and source."""
+class JobCell(TypedDict, total=False):
+    """One step of the notebook, in order: a cell to execute, or a test cell's position.
+
+    A *point* (``point: True``, ``key`` = the test cell's id) is where the test's probes
+    are evaluated, as Jupyter would run the test cell there.
+    """
 
     key: str
     source: str
+    point: bool
+
+
+class ProbeSpec(TypedDict):
+    """A value to report at one test cell's position: the key, the expression, who may see it.
+
+    ``key`` is ``<test id>/<expression key>``. ``public`` is False when only hidden checks
+    read it: such probes are evaluated in a snapshot of the student process taken at the
+    test's position, after the process itself has finished, and nothing said about them
+    reaches feedback.
+    """
+
+    test: str
+    key: str
+    expr: str
+    public: bool
 
 
 class GradeJob(TypedDict):
-    """Everything the student process gets: cells, probe expressions, data files, limits."""
+    """One submission to execute: cells, probes, data files, limits."""
 
     cells: list[JobCell]
-    probes: list[list[str]]  # [key, expression] pairs
+    probes: list[ProbeSpec]
     files: dict[str, str]  # file name -> base64 content
     limits: Limits
     isolate: bool
 
 
-class StepOutcome(TypedDict):
-    """How one executed step (cell or probe) ended."""
+class AttemptJob(TypedDict, total=False):
+    """What a supervisor reads first: the cells to run (probes and nonce come after the fork)."""
+
+    cells: list[JobCell]
+    files: dict[str, str]
+    limits: Limits
+    skip: list[str]  # cell keys not to run again (they timed out or crashed)
+    seconds: float  # time left for this attempt
+    isolate: bool
+
+
+class StepOutcome(TypedDict, total=False):
+    """How one executed step (cell or probe) ended, with notes (shell commands not run...)."""
 
     status: str  # ok | error | timeout | memory | crashed
     ename: str
     evalue: str
+    notes: list[str]
 
 
 class ProbeError(TypedDict):
@@ -61,11 +94,27 @@ class ProbeValue(TypedDict, total=False):
     error: ProbeError
 
 
-class Isolation(TypedDict):
-    """Which isolation layers the student process obtained."""
+class Isolation(TypedDict, total=False):
+    """Which isolation layers the student process obtained (see docs/grading.md).
 
+    ``processes``: a PID namespace (every process dies with the job, none outside is
+    visible); ``proc``: a private ``/proc``; ``network``: no network; ``filesystem``:
+    Landlock; ``signals``: no signal reaches a process outside the job; ``sockets``: the
+    seccomp filter (no ``AF_UNIX`` sockets); ``capabilities``: none left; ``tasks``: a cgroup
+    caps the job's processes; ``disk``: the working folder is a size-capped tmpfs.
+    """
+
+    processes: bool
+    proc: bool
     network: bool
     filesystem: bool
+    signals: bool
+    abstract_sockets: bool
+    tcp: bool
+    sockets: bool
+    capabilities: bool
+    tasks: bool
+    disk: bool
 
 
 class RunResult(TypedDict, total=False):
@@ -79,6 +128,7 @@ class RunResult(TypedDict, total=False):
     attempts: int
     seconds: float
     error: str
+    rejected_events: int
 
 
 class CheckJson(TypedDict):
@@ -91,9 +141,7 @@ class CheckJson(TypedDict):
     detail: str
 
 
-class ItemJson(TypedDict):
-    """One graded item (a test cell, a manual answer or a quiz question)."""
-
+class _ItemRequired(TypedDict):
     item: str
     kind: str  # test | manual | quiz
     points: float
@@ -101,6 +149,15 @@ class ItemJson(TypedDict):
     status: str
     detail: str
     checks: list[CheckJson]
+
+
+class ItemJson(_ItemRequired, total=False):
+    """One graded item (a test cell, a manual answer or a quiz question).
+
+    ``note`` (manual items) says why a mark is needed again (the answer changed).
+    """
+
+    note: str
 
 
 class RunSummary(TypedDict, total=False):
@@ -112,6 +169,7 @@ class RunSummary(TypedDict, total=False):
     output_chars: int | None
     isolation: Isolation | None
     steps: dict[str, StepOutcome] | None
+    rejected_events: int | None
 
 
 class GradeReport(TypedDict, total=False):
@@ -127,5 +185,6 @@ class GradeReport(TypedDict, total=False):
     graded_at: str
     items: list[ItemJson]
     repairs: list[list[str]]
+    notes: list[list[str]]  # [cell id, note]: shell commands not run, unknown magics...
     manual_answers: dict[str, str]
     run: RunSummary

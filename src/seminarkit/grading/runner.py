@@ -1,46 +1,49 @@
-"""The student side: what runs inside the forked process that executes one submission.
+"""The student side: the job's first process (namespace init) and the process that runs cells.
 
-:func:`child_main` never returns. It cuts the process off (new session, fds closed, scrubbed
-environment, new user and network namespaces, Landlock file-system rules, resource limits),
-runs the cells with a per-cell alarm, evaluates the probes and reports JSON lines on fd 3:
+:func:`job_main` runs in the process the supervisor forks. It cuts itself off (fds, a
+private ``/proc``, session, working directory, environment, capabilities, Landlock, seccomp,
+resource limits), then forks the *student process* and waits for it as the namespace's init:
+when it exits, the kernel kills every process the submission started.
 
-``{"ev": "start", "step": key}``, ``{"ev": "end", "step": key, "status": ...}``,
-``{"ev": "probe", "key": ..., "value": ...}`` (or ``"error"``), ``{"ev": "done", ...}``.
-
-Nothing it reports is trusted beyond being plain JSON data: the verdict is computed in the
-grader. The limits enforced here are the first line; the zygote's hard kill is the second.
+The student process runs the cells the way Jupyter does, through the IPython shell the
+template built (:class:`seminarkit.grading.shell.GradingShell`), each under a ``SIGALRM``
+alarm, and reports JSON lines on fd 3. At each test cell's position (a *point*) it asks for
+that test's public probes on fd 4 and evaluates them there, as Jupyter would run the test
+cell there; for the test's hidden probes it forks a frozen *snapshot* before the next cell
+runs. Only after the process has run every cell (and so said everything that can reach
+feedback) are the snapshots released, one by one, to evaluate the hidden probes (tests after
+the last cell are evaluated by the process itself, then): the process whose words reach
+feedback never holds a hidden test's input while it can still say something.
+Nothing reported is trusted beyond being plain JSON: the supervisor checks the order of
+events and enforces the limits, and the verdict is computed in the grader.
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
-import ctypes
+import importlib
 import io
 import json
 import os
-import resource
 import signal
-import struct
 import sys
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Mapping
 from types import FrameType
-from typing import TypeAlias
+from typing import TYPE_CHECKING, NoReturn
 
-from seminarkit.grading.protocol import GradeJob, JSONValue
+from seminarkit.grading import isolation
+from seminarkit.grading.protocol import AttemptJob, JSONValue
 
-CellTransform: TypeAlias = Callable[[str], str]
-"""IPython's cell transformer: turns magics and shell escapes into Python."""
+if TYPE_CHECKING:
+    from seminarkit.grading.shell import GradingShell
 
-REPORT_FD = 3
+REPORT_FD, PROBE_FD = 3, 4
 OUTPUT_KEEP = 2000
 MAX_PROBE_BYTES = 20 * 1024 * 1024
 CHILD_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
              "MPLBACKEND": "Agg", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
              "MKL_NUM_THREADS": "1", "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1"}
-CLONE_NEWUSER, CLONE_NEWNET = 0x10000000, 0x40000000
-_SYS_LANDLOCK = (444, 445, 446)  # create_ruleset, add_rule, restrict_self (same on all arches)
-_LL_READ = 1 | 4 | 8  # EXECUTE | READ_FILE | READ_DIR
-_LL_FILE_RW = 2 | 4  # WRITE_FILE | READ_FILE
 
 
 class CellTimeout(BaseException):
@@ -67,120 +70,127 @@ class CappedOutput(io.TextIOBase):
         return size
 
 
-class _Shell:
-    """Enough of ``get_ipython()`` for magics in student code to be harmless no-ops."""
-
-    def run_line_magic(self, *args: object, **kwargs: object) -> None:
-        """Ignore a line magic."""
-
-    def run_cell_magic(self, *args: object, **kwargs: object) -> None:
-        """Ignore a cell magic."""
-
-    def system(self, *args: object, **kwargs: object) -> None:
-        """Ignore a shell escape."""
-
-    def getoutput(self, *args: object, **kwargs: object) -> list[str]:
-        """Ignore a captured shell escape."""
-        return []
-
-
-def _send(event: Mapping[str, JSONValue]) -> None:
+def send(event: Mapping[str, JSONValue]) -> None:
+    """Write one event line on the report descriptor (the student process exits if it is gone)."""
     data = (json.dumps(event, allow_nan=False) + "\n").encode()
     view = memoryview(data)
-    while view:
-        written = os.write(REPORT_FD, view)
-        view = view[written:]
+    try:
+        while view:
+            written = os.write(REPORT_FD, view)
+            view = view[written:]
+    except OSError:
+        os._exit(71)
 
 
 def _on_alarm(signum: int, frame: FrameType | None) -> None:
     raise CellTimeout()
 
 
-def _unshare_network() -> bool:
-    libc = ctypes.CDLL(None, use_errno=True)
-    return bool(libc.unshare(CLONE_NEWUSER | CLONE_NEWNET) == 0)
+def write_files(workdir: str, files: Mapping[str, str]) -> None:
+    """Write the job's declared files (base64) into its working folder."""
+    for name, data in files.items():
+        path = os.path.join(workdir, os.path.basename(str(name)) or "file")
+        with open(path, "wb") as handle:
+            handle.write(base64.b64decode(data))
 
 
-def landlock(readable: Iterable[str], writable: Iterable[str]) -> bool:
-    """Restrict file-system access to ``readable`` (read) and ``writable`` (read/write) trees."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    syscall = libc.syscall
-    syscall.restype = ctypes.c_long
-    abi = syscall(_SYS_LANDLOCK[0], None, ctypes.c_size_t(0), ctypes.c_uint32(1))
-    if abi < 1:
-        return False
-    handled = (1 << 13) - 1 | ((1 << 14) if abi >= 3 else 0)
-    attr = struct.pack("=Q", handled)
-    ruleset = syscall(_SYS_LANDLOCK[0], ctypes.c_char_p(attr), ctypes.c_size_t(len(attr)),
-                      ctypes.c_uint32(0))
-    if ruleset < 0:
-        return False
-
-    def allow(path: str, access: int) -> None:
-        try:
-            fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
-        except OSError:
-            return
-        is_dir = os.path.isdir(path)
-        rule = struct.pack("=Qi", access & handled if is_dir else access & _LL_FILE_RW
-                           & handled, fd)
-        syscall(_SYS_LANDLOCK[1], ctypes.c_int(ruleset), ctypes.c_int(1),
-                ctypes.c_char_p(rule), ctypes.c_uint32(0))
-        os.close(fd)
-
-    for path in readable:
-        allow(path, _LL_READ)
-    for path in writable:
-        allow(path, handled)
-    allow("/dev/null", _LL_FILE_RW)
-    if libc.prctl(38, 1, 0, 0, 0) != 0:  # PR_SET_NO_NEW_PRIVS
-        return False
-    ok = syscall(_SYS_LANDLOCK[2], ctypes.c_int(ruleset), ctypes.c_uint32(0)) == 0
-    os.close(ruleset)
-    return bool(ok)
-
-
-def _set_limits(memory_mb: float, cpu_seconds: float) -> None:
-    with open("/proc/self/statm") as statm:
-        current = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-    limit = current + int(memory_mb * 1024 * 1024)
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024 * 1024, 64 * 1024 * 1024))
-    cpu = int(cpu_seconds) + 5
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
-    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-
-
-def _isolate(workdir: str, job: GradeJob, readable: list[str]) -> dict[str, bool]:
-    os.setsid()
+def _cut_off(job: AttemptJob, workdir: str, report_fd: int, probe_fd: int) -> None:
+    """Keep only the report and probe descriptors; stdio to /dev/null; a new session."""
+    os.dup2(report_fd, REPORT_FD)
+    os.dup2(probe_fd, PROBE_FD)
     devnull = os.open("/dev/null", os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(devnull, fd)
-    os.closerange(REPORT_FD + 1, 1 << 16)
+    os.closerange(PROBE_FD + 1, 1 << 16)
+    with contextlib.suppress(OSError):
+        os.setsid()
     os.chdir(workdir)
     os.environ.clear()
     os.environ.update(CHILD_ENV, HOME=workdir, TMPDIR=workdir)
     sys.argv = ["submission"]
-    isolated = {"network": False, "filesystem": False}
-    if job.get("isolate", True):
-        with contextlib.suppress(OSError):
-            isolated["network"] = _unshare_network()
-        with contextlib.suppress(OSError):
-            isolated["filesystem"] = landlock(readable, [workdir])
-    limits = job["limits"]
-    _set_limits(limits["memory_mb"], limits["total_seconds"])
-    return isolated
+    # as in a Jupyter kernel, modules next to the notebook import (``%%writefile`` helpers)
+    sys.path[:] = ["", *(p for p in sys.path if p)]
+    importlib.invalidate_caches()
 
 
-def _run_step(key: str, code_text: str, namespace: dict[str, object], seconds: float,
-              transform: CellTransform | None) -> None:
-    _send({"ev": "start", "step": key})
+def job_main(job: AttemptJob, workdir: str, report_fd: int, probe_fd: int,
+             grants: list[isolation.Grant], namespaced: bool, shell: GradingShell | None,
+             ) -> NoReturn:
+    """Run one attempt in this (forked) process: isolate, fork the student process, wait."""
+    code = 70
+    try:
+        isolation.set_parent_death_signal()
+        _cut_off(job, workdir, report_fd, probe_fd)
+        layers: dict[str, JSONValue] = {"processes": namespaced, "network": namespaced,
+                                        "proc": False}
+        if job.get("isolate", True):
+            if namespaced:
+                layers["proc"] = isolation.mount_private_proc()
+                layers["disk"] = isolation.mount_private_workdir(
+                    workdir, job["limits"]["memory_mb"])
+                if layers["disk"]:
+                    write_files(workdir, job.get("files", {}))
+                    os.chdir(workdir)
+            layers["capabilities"] = isolation.drop_capabilities()
+            proc = ("/proc", True, False) if layers["proc"] else (os.path.realpath("/proc/self"), True, False)
+            layers.update(isolation.landlock([*grants, proc], [workdir]))
+            layers["sockets"] = isolation.seccomp_filter()
+        else:
+            layers.update(processes=False, network=False)
+        isolation.set_limits(job["limits"]["memory_mb"], job["limits"]["total_seconds"])
+        send({"ev": "isolation", "layers": layers})
+        pid = os.fork()
+        if pid == 0:
+            student_main(job, shell)
+        os.close(REPORT_FD)
+        os.close(PROBE_FD)
+        code = _wait_as_init(pid)
+    except BaseException:
+        code = 70
+    os._exit(code)
+
+
+def _wait_as_init(pid: int) -> int:
+    """Reap orphans until the student process exits; return an exit code describing it."""
+    while True:
+        try:
+            done, status = os.waitpid(-1, 0)
+        except ChildProcessError:
+            return 70
+        except InterruptedError:
+            continue
+        if done == pid:
+            if os.WIFSIGNALED(status):
+                return 128 + os.WTERMSIG(status)
+            return os.WEXITSTATUS(status) if os.WIFEXITED(status) else 70
+
+
+def _outcome(result: object) -> tuple[str, str, str]:
+    error = getattr(result, "error_before_exec", None) or getattr(result, "error_in_exec", None)
+    if error is None:
+        return "ok", "", ""
+    if isinstance(error, CellTimeout):
+        return "timeout", "TimeoutError", ""
+    if isinstance(error, MemoryError):
+        return "memory", "MemoryError", ""
+    return "error", type(error).__name__, str(error)[:300]
+
+
+def _run_cell(key: str, source: str, shell: GradingShell | None, namespace: dict[str, object],
+              seconds: float) -> None:
+    send({"ev": "start", "step": key})
     status, ename, evalue = "ok", "", ""
+    notes: list[str] = []
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        source = transform(code_text) if transform else code_text
-        exec(compile(source, f"<cell {key}>", "exec"), namespace)
+        if shell is not None:
+            shell.notes = notes
+            from IPython.core.interactiveshell import InteractiveShell
+
+            status, ename, evalue = _outcome(InteractiveShell.run_cell(shell, source,
+                                                                       store_history=True))
+        else:
+            exec(compile(source, f"<cell {key}>", "exec"), namespace)
     except CellTimeout:
         status, ename = "timeout", "TimeoutError"
     except MemoryError:
@@ -189,7 +199,10 @@ def _run_step(key: str, code_text: str, namespace: dict[str, object], seconds: f
         status, ename, evalue = "error", type(exc).__name__, str(exc)[:300]
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
-    _send({"ev": "end", "step": key, "status": status, "ename": ename, "evalue": evalue})
+    if ename == "UsageError":
+        notes.append(f"{evalue} The cell stopped there, as it does in Jupyter.")
+    send({"ev": "end", "step": key, "status": status, "ename": ename[:100], "evalue": evalue,
+          "notes": [n[:300] for n in notes[:10]]})
 
 
 def _probe(key: str, expr: str, namespace: dict[str, object], seconds: float,
@@ -200,9 +213,9 @@ def _probe(key: str, expr: str, namespace: dict[str, object], seconds: float,
     function = expr.split("(", 1)[0] if "(" in expr else ""
     if function in slow:  # one timed-out call of a function is enough to wait for
         event["error"] = {"kind": "timeout", "detail": "took too long"}
-        _send(event)
+        send(event)
         return
-    _send({"ev": "start", "step": f"probe:{key}"})
+    send({"ev": "start", "step": f"probe:{key}"})
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         value = encode(eval(expr, namespace))
@@ -230,33 +243,113 @@ def _probe(key: str, expr: str, namespace: dict[str, object], seconds: float,
     if len(text) > MAX_PROBE_BYTES:
         event.pop("value", None)
         event["error"] = {"kind": "too-large", "detail": "the value is too large to report"}
-    _send(event)
+    send(event)
 
 
-def child_main(job: GradeJob, report_fd: int, workdir: str, skip: set[str],
-               readable: list[str], transform: CellTransform | None) -> None:
-    """Run one attempt of a job in this (forked) process, then exit without returning."""
+def _read_batch(pending: bytearray) -> tuple[list[list[str]], bool]:
+    """Read one probe batch (a JSON line) from the probe descriptor: probes, snapshot wanted."""
+    while b"\n" not in pending:
+        chunk = os.read(PROBE_FD, 1 << 20)
+        if not chunk:
+            return [], False
+        pending += chunk
+    line, _, rest = bytes(pending).partition(b"\n")
+    pending[:] = rest
+    data = json.loads(line) if line.strip() else {}
+    if not isinstance(data, dict):
+        return [], False
+    return [[str(k), str(e)] for k, e in data.get("probes", [])], bool(data.get("snapshot"))
+
+
+class _Probing:
+    """Probe evaluation state of one student process: slow functions, snapshots taken.
+
+    Tests whose hidden probes are due wait in ``due`` until the next cell is about to run:
+    then one snapshot is forked for all of them (no cell ran between them). Tests still due
+    at the end are evaluated by the student process itself, after it has finished every cell
+    (it has nothing left to say that could reach feedback).
+    """
+
+    def __init__(self, namespace: dict[str, object], seconds: float, slow: set[str]):
+        self.namespace, self.seconds, self.slow = namespace, seconds, slow
+        self.pending = bytearray()
+        self.due: list[str] = []
+        self.snapshots: list[tuple[int, int]] = []  # (pid, write end of its go pipe)
+
+    def point(self, test: str) -> None:
+        """Evaluate a test's public probes here; its hidden ones wait for a snapshot."""
+        send({"ev": "point", "test": test})
+        batch, snapshot = _read_batch(self.pending)
+        for key, expr in batch:
+            _probe(key, expr, self.namespace, self.seconds, self.slow)
+        if snapshot:
+            self.due.append(test)
+        send({"ev": "point-done", "test": test})
+
+    def before_cell(self) -> None:
+        """Fork one frozen snapshot for the tests due, before a cell can change the state."""
+        if not self.due:
+            return
+        tests, self.due = self.due, []
+        go_r, go_w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(go_w)
+            for _, other in self.snapshots:
+                os.close(other)
+            code = 0
+            try:
+                if os.read(go_r, 1) == b"g":
+                    self.hidden(tests)
+            except BaseException:
+                code = 70
+            os._exit(code)
+        os.close(go_r)
+        self.snapshots.append((pid, go_w))
+
+    def hidden(self, tests: list[str]) -> None:
+        """Evaluate the hidden probes of ``tests``, in order."""
+        for test in tests:
+            send({"ev": "hidden-point", "test": test})
+            batch, _ = _read_batch(self.pending)
+            for key, expr in batch:
+                _probe(key, expr, self.namespace, self.seconds, self.slow)
+            send({"ev": "batch-done", "test": test})
+
+    def release(self) -> None:
+        """Let each snapshot evaluate its hidden probes, in order; then the tests still due."""
+        for pid, go_w in self.snapshots:
+            with contextlib.suppress(OSError):
+                os.write(go_w, b"g")
+                os.close(go_w)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+        self.hidden(self.due)
+
+
+def student_main(job: AttemptJob, shell: GradingShell | None) -> NoReturn:
+    """Run the cells, evaluate probes at each test's position, then the hidden snapshots."""
     code = 0
     try:
-        os.dup2(report_fd, REPORT_FD)
-        isolated = _isolate(workdir, job, readable)
-        _send({"ev": "isolation", **isolated})
+        isolation.set_parent_death_signal()
         out = CappedOutput()
         sys.stdout = sys.stderr = out
         signal.signal(signal.SIGALRM, _on_alarm)
         signal.signal(signal.SIGINT, signal.default_int_handler)
-        namespace: dict[str, object] = {"__name__": "__main__", "__builtins__": __builtins__,
-                                     "get_ipython": lambda: _Shell(), "display": lambda *a, **k: None}
+        namespace: dict[str, object] = shell.user_ns if shell is not None else {
+            "__name__": "__main__", "__builtins__": __builtins__}
         seconds = float(job["limits"]["cell_seconds"])
+        skip = set(job.get("skip", []))
+        probing = _Probing(namespace, seconds, set())
         for cell in job["cells"]:
-            if cell["key"] not in skip:
-                _run_step(cell["key"], cell["source"], namespace, seconds, transform)
-        slow: set[str] = {s.split(":", 1)[1].split("(", 1)[0] for s in skip
-                          if s.startswith("probe:")}
-        for key, expr in job["probes"]:
-            if f"probe:{key}" not in skip:
-                _probe(key, expr, namespace, seconds, slow)
-        _send({"ev": "done", "output_chars": out.chars})
+            if cell.get("point"):
+                probing.point(cell["key"])
+            elif cell["key"] not in skip:
+                probing.before_cell()
+                _run_cell(cell["key"], cell.get("source", ""), shell, namespace, seconds)
+        send({"ev": "cells-done", "output_chars": out.chars})
+        probing.release()
+        send({"ev": "done"})
     except BaseException:
         code = 70
     finally:

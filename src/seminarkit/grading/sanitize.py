@@ -5,18 +5,19 @@ that were moved are simply found. Locked cells are always taken from the instruc
 test cells are never taken from the submission at all (checks run in the grader). Answer
 cells that were duplicated or split (both halves keep the id) are merged, an answer cell
 whose type was changed is turned back, a deleted answer cell is restored as its stub, and
-cells the student added are run after the kit cell they follow.
+cells the student added are run after the kit cell they follow. A test cell becomes a
+*point*: the place where its probes are evaluated, as Jupyter would run it there.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from seminarkit.grading.exercise import Exercise, checksum, source_text
 from seminarkit.grading.protocol import JobCell
 from seminarkit.grading.release import stubs, student_source
+from seminarkit.grading.submissions import Unreadable, parse_json
 from seminarkit.markers import METADATA_KEY, ROLE_ANSWER, ROLE_LOCKED, ROLE_MANUAL, ROLE_TEST
 
 
@@ -37,14 +38,9 @@ class Sanitized:
 def load_submission(data: bytes, exercise_id: str) -> dict[str, Any]:
     """Parse submission bytes as a notebook; raise InvalidNotebook with a clear reason."""
     try:
-        nb = json.loads(data.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise InvalidNotebook("not a notebook: the file is not UTF-8 text") from None
-    except json.JSONDecodeError as exc:
-        raise InvalidNotebook(f"corrupt notebook: not valid JSON ({exc.msg}, line "
-                              f"{exc.lineno})") from None
-    except RecursionError:
-        raise InvalidNotebook("corrupt notebook: JSON nested too deeply") from None
+        nb = parse_json(data, "notebook")
+    except Unreadable as exc:
+        raise InvalidNotebook(str(exc)) from None
     if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
         raise InvalidNotebook("not a notebook: no list of cells")
     if nb.get("nbformat") != 4:
@@ -95,6 +91,8 @@ def sanitize(exercise: Exercise, nb: dict[str, Any]) -> Sanitized:
                           checksum(cell.cell_type, cell.source)})
             if cell.role == ROLE_LOCKED and cell.cell_type == "code":
                 result.cells.append(JobCell(key=cell.id, source=cell.source))
+            if cell.role == ROLE_TEST:  # its checks run here, as in Jupyter
+                result.cells.append(JobCell(key=cell.id, point=True))
         else:
             text = _answer_text(result, cell.id, cell.cell_type, found, released[cell.id])
             result.answers[cell.id] = text

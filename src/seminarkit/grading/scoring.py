@@ -15,7 +15,7 @@ from functools import lru_cache
 from seminarkit.grading.codec import decode
 from seminarkit.grading.exercise import ExCell, Exercise
 from seminarkit.grading.probes import Decoded, TestPlan, plan_test, run_checks
-from seminarkit.grading.protocol import CheckJson, ItemJson, RunResult, StepOutcome
+from seminarkit.grading.protocol import CheckJson, ItemJson, ProbeSpec, RunResult, StepOutcome
 from seminarkit.grading.sanitize import Sanitized
 
 SEVERE = ("timeout", "memory", "crashed")
@@ -45,24 +45,38 @@ def _plan(source: str) -> TestPlan:
     return plan_test(source)
 
 
-def all_probes(exercise: Exercise) -> list[list[str]]:
-    """Every (key, expression) the student process must report, deduplicated, in order."""
-    seen: dict[str, str] = {}
+def all_probes(exercise: Exercise) -> list[ProbeSpec]:
+    """Every value the student process must report, per test cell, in notebook order.
+
+    A probe is public when a statement of its test cell outside the hidden regions reads
+    it; the others are hidden-only (evaluated in a snapshot, their error text never shown).
+    """
+    found: list[ProbeSpec] = []
     for cell in exercise.tests:
-        seen.update(_plan(cell.source).probes)
-    return [[key, expr] for key, expr in seen.items()]
+        plan = _plan(cell.source)
+        found.extend(ProbeSpec(test=cell.id, key=f"{cell.id}/{key}", expr=expr,
+                               public=key in plan.public) for key, expr in plan.probes.items())
+    return found
 
 
-def _decoded(run: RunResult) -> dict[str, Decoded]:
+def _decoded(run: RunResult, test: str, plan: TestPlan) -> dict[str, Decoded]:
     values: dict[str, Decoded] = {}
-    for key, entry in (run.get("values") or {}).items():
+    prefix = f"{test}/"
+    hidden = set(plan.probes) - plan.public
+    for full, entry in (run.get("values") or {}).items():
+        if not full.startswith(prefix):
+            continue
+        key = full[len(prefix):]
         if isinstance(entry, dict) and "value" in entry:
             try:
                 values[key] = {"value": decode(entry["value"])}
             except Exception:  # malformed data from the student process
                 values[key] = {"error": {"kind": "unreportable", "detail": "malformed value"}}
         elif isinstance(entry, dict) and isinstance(entry.get("error"), dict):
-            values[key] = {"error": entry["error"]}
+            error = entry["error"]
+            if key in hidden:  # text from the student process after it saw hidden inputs
+                error = {"kind": str(error.get("kind", "error")), "detail": ""}
+            values[key] = {"error": error}
     return values
 
 
@@ -127,12 +141,13 @@ def _score_test(cell: ExCell, plan: TestPlan, values: dict[str, Decoded], run: R
 
 def score(exercise: Exercise, sub: Sanitized, run: RunResult) -> list[ItemResult]:
     """Score every item of ``exercise`` for one sanitized and executed submission."""
-    values = _decoded(run)
     repaired = {ident for ident, _ in sub.repairs}
     items: list[ItemResult] = []
     for cell in exercise.cells:
         if cell.role == "test":
-            items.append(_score_test(cell, _plan(cell.source), values, run, sub, repaired))
+            plan = _plan(cell.source)
+            items.append(_score_test(cell, plan, _decoded(run, cell.id, plan), run, sub,
+                                     repaired))
         elif cell.role == "manual":
             if cell.id in sub.untouched:
                 items.append(ItemResult(cell.id, "manual", 0.0, cell.points, "missing-answer",

@@ -3,7 +3,9 @@
 :func:`score_responses` is the stable entry point other graders call: one responses
 document in, one :class:`ItemScore` per question out. :func:`score_files` scores many files
 (or folders of ``*.responses.json``), turning a corrupt or foreign file into a per-file
-:class:`FileError` while the others are still scored; :func:`grades_csv` writes the table.
+:class:`FileError` while the others are still scored; :func:`grades_csv` writes the table,
+with a row for every roster student who did not submit (:func:`roster_check`). Text cells
+are escaped against spreadsheet formula injection.
 """
 
 from __future__ import annotations
@@ -196,8 +198,33 @@ def score_files(module: Module,
     return rows, errors
 
 
-def grades_csv(rows: Sequence[ScoredFile], question_order: Sequence[str] = ()) -> str:
-    """Return a grade table (CSV): one row per file, totals, then the points per question."""
+def _cell(value: object) -> str:
+    """Return a CSV text cell, escaped against formula injection (a leading = + - @ tab or CR)."""
+    text = str(value)
+    return f"'{text}" if text.startswith(("=", "+", "-", "@", "\t", "\r")) else text
+
+
+def who(row: ScoredFile) -> str:
+    """Return the student a scored file belongs to: its ``student`` field, else the file's stem."""
+    return row.student or row.path.name.split(".", 1)[0]
+
+
+def roster_check(rows: Sequence[ScoredFile], roster: Sequence[str]) -> tuple[list[str],
+                                                                               list[str]]:
+    """Return (roster students without a scored file, scored students not on the roster)."""
+    submitted = {who(row) for row in rows}
+    listed = set(roster)
+    return ([s for s in roster if s not in submitted],
+            sorted(s for s in submitted if s not in listed))
+
+
+def grades_csv(rows: Sequence[ScoredFile], question_order: Sequence[str] = (),
+               missing: Sequence[str] = ()) -> str:
+    """Return a grade table (CSV): one row per file, totals, then the points per question.
+
+    Each student in ``missing`` (on the roster, nothing scored) gets a row with ``file``
+    ``(not submitted)`` and no score.
+    """
     order = list(question_order)
     for row in rows:
         order += [i.question_id for i in row.items if i.question_id not in order]
@@ -208,8 +235,12 @@ def grades_csv(rows: Sequence[ScoredFile], question_order: Sequence[str] = ()) -
     for row in rows:
         points = {i.question_id: fmt_points(i.points) for i in row.items}
         percent = 100 * row.score / row.max_score if row.max_score else 0.0
-        writer.writerow([row.student or "", row.quiz_id, "" if row.seed is None else row.seed,
-                         row.saved_at or "", row.path.name, fmt_points(row.score),
+        writer.writerow([_cell(row.student or ""), _cell(row.quiz_id),
+                         "" if row.seed is None else row.seed, _cell(row.saved_at or ""),
+                         _cell(row.path.name), fmt_points(row.score),
                          fmt_points(row.max_score), f"{percent:.1f}",
                          *(points.get(q, "") for q in order)])
+    for student in missing:
+        writer.writerow([_cell(student), "", "", "", "(not submitted)", "", "", "",
+                         *("" for _ in order)])
     return buffer.getvalue()
