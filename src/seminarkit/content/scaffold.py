@@ -1,0 +1,188 @@
+"""Scaffolding: a new course folder, a new module, a new exercise, each valid at once.
+
+``seminarkit init DIR`` copies the kit's own course (materials, notebooks, exercises) into a
+folder of the instructor's, with the JSON Schemas, a README, a .gitignore and a CI workflow.
+``seminarkit new module ID`` writes every materials file with a commented, minimal example
+(placeholders marked EXAMPLE; the module is a ``stub`` until the instructor says otherwise), so
+``validate`` passes at once and ``build --modules ID`` builds its handouts.
+``seminarkit new exercise MODULE NAME`` writes an exercise notebook with solution and
+hidden-test regions that grades full marks as written and zero once released.
+
+Every materials file these commands write starts with a ``# yaml-language-server`` line that
+points an editor at the file's JSON Schema (``schemas/`` in the course folder).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import shutil
+from pathlib import Path
+from string import Template
+from urllib.parse import urlsplit
+
+from seminarkit.content.schema.common import is_id
+from seminarkit.content.schema_export import modeline, write_schemas
+from seminarkit.errors import SeminarkitError
+from seminarkit.fileio import make_dirs, write_atomic
+
+TEMPLATES = Path(__file__).parent / "scaffold"
+MODULE_FILES = ("module.yaml", "sources.yaml", "timeline.yaml", "actors.yaml", "glossary.yaml", "quiz.yaml")
+NEW_MODULE_NOTEBOOKS = ("01-overview", "02-walkthrough", "03-timeline", "04-actors", "05-evidence", "06-quiz")
+DATASET = "example_series"
+SCHEMAS = "schemas"
+
+
+class ScaffoldError(SeminarkitError):
+    """A scaffolding command cannot do what was asked (the id is taken, the folder is not a course...)."""
+
+
+def _yaml_text(value: str) -> str:
+    """Quote any text as a YAML double-quoted scalar."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def course_root(folder: Path) -> Path:
+    """Return ``folder`` if it is a course folder (it has materials/course.yaml), else raise."""
+    if not (folder / "materials" / "course.yaml").is_file():
+        raise ScaffoldError(f"{folder}: not a course folder (no materials/course.yaml); create one with "
+                            "'seminarkit init DIR' or pass --course DIR")
+    return folder
+
+
+def with_modeline(path: Path, text: str, schemas: Path) -> str:
+    """Prefix a materials file's text with the line that points editors at its schema."""
+    lines = [line for line in text.splitlines() if not line.startswith("# yaml-language-server:")]
+    return modeline(path, schemas) + "\n" + "\n".join(lines) + "\n"
+
+
+def new_module(course: Path, module_id: str, *, title: str, url: str, authors: list[str] | None = None,
+               publisher: str | None = None) -> list[Path]:
+    """Write a new module's materials (and list it in course.yaml); return the files written."""
+    course_root(course)
+    if not is_id(module_id):
+        raise ScaffoldError(f"{module_id!r} is not a valid module id (lower-case ASCII letters, digits, '-', "
+                            "'_' or '.')")
+    folder = course / "materials" / "modules" / module_id
+    if folder.exists():
+        raise ScaffoldError(f"{folder}: module {module_id!r} exists already (choose another id)")
+    if not re.match(r"^https?://[^\s/$.?#][^\s]*\.[^\s]+$", url):
+        raise ScaffoldError(f"--url {url!r} is not an http(s) address of the analysis's page")
+    host = (urlsplit(url).hostname or "").removeprefix("www.")
+    values = {
+        "id": module_id, "title": _yaml_text(title), "short_title": _yaml_text(_short(title)),
+        "authors": json.dumps([{"name": a} for a in authors or []], ensure_ascii=False),
+        "publisher": _yaml_text(publisher or host), "url": url, "year": str(dt.date.today().year),
+        "citation": _yaml_text(f"{'; '.join(authors or []) or 'Author not recorded'}. {title}. "
+                               f"{publisher or host}. {url}"),
+        "dataset": DATASET,
+    }
+    schemas = course / SCHEMAS
+    write_schemas(schemas)
+    written = []
+    for name in MODULE_FILES:
+        target = folder / name
+        text = Template((TEMPLATES / name).read_text(encoding="utf-8")).substitute(values)
+        written.append(write_atomic(target, with_modeline(target, text, schemas)))
+    data = folder / "data" / f"{DATASET}.yaml"
+    text = Template((TEMPLATES / "dataset.yaml").read_text(encoding="utf-8")).substitute(values)
+    written.append(write_atomic(data, with_modeline(data, text, schemas)))
+    written.append(write_atomic(folder / "data" / f"{DATASET}.csv", (TEMPLATES / "dataset.csv").read_bytes()))
+    written.append(_list_in_course(course / "materials" / "course.yaml", module_id))
+    return written
+
+
+def _short(title: str) -> str:
+    """Shorten a title to at most 40 characters (the schema's limit), cut at a word."""
+    if len(title) <= 40:
+        return title
+    cut = title[:39].rsplit(" ", 1)[0].rstrip(" ,.:;-")
+    return cut + "…"
+
+
+def _list_in_course(course_yaml: Path, module_id: str) -> Path:
+    """Append the module to course.yaml's ``modules:`` list, keeping the file's comments."""
+    text = course_yaml.read_text(encoding="utf-8")
+    entry = f"  - id: {module_id}\n    notebooks: [{', '.join(NEW_MODULE_NOTEBOOKS)}]\n"
+    match = re.search(r"^modules:[ \t]*\n((?:[ \t]+.*\n|[ \t]*#.*\n|[ \t]*\n)*)", text, re.M)
+    if match is None:
+        raise ScaffoldError(f"{course_yaml}: no 'modules:' list to add {module_id!r} to (add it by hand)")
+    block = match.group(1).rstrip("\n") + "\n" if match.group(1).strip() else ""
+    new = text[:match.start(1)] + block + entry + text[match.end(1):].lstrip("\n")
+    return write_atomic(course_yaml, new)
+
+
+def new_exercise(course: Path, module_id: str, name: str) -> Path:
+    """Write an exercise notebook for a module, with solution and hidden-test regions."""
+    course_root(course)
+    if not is_id(name):
+        raise ScaffoldError(f"{name!r} is not a valid exercise name (lower-case ASCII letters, digits, '-', "
+                            "'_' or '.')")
+    if not (course / "materials" / "modules" / module_id).is_dir():
+        raise ScaffoldError(f"no module {module_id!r} in {course / 'materials' / 'modules'} (create it first)")
+    target = course / "exercises" / module_id / f"{name}.ipynb"
+    if target.exists():
+        raise ScaffoldError(f"{target}: exists already (choose another name)")
+    data_dir = course / "materials" / "modules" / module_id / "data"
+    csvs = sorted(p.name for p in data_dir.glob("*.csv")) if data_dir.is_dir() else []
+    data = csvs[0] if csvs else None
+    return write_atomic(target, json.dumps(_exercise_notebook(module_id, name, data), indent=1) + "\n")
+
+
+def _cell(cell_type: str, ident: str, role: str, source: str, **extra: object) -> dict[str, object]:
+    cell: dict[str, object] = {"cell_type": cell_type, "id": ident,
+                               "metadata": {"seminarkit": {"id": ident, "role": role, **extra}}, "source": source}
+    if cell_type == "code":
+        cell.update(execution_count=None, outputs=[])
+    return cell
+
+
+def _exercise_notebook(module_id: str, name: str, data: str | None) -> dict[str, object]:
+    load = (f'import pandas as pd\n\ntable = pd.read_csv("{data}")\ntable.head()' if data else
+            "table = None  # EXAMPLE: load your data here")
+    cells = [
+        _cell("markdown", "intro", "locked", f"# EXAMPLE exercise: {name}\n\nWhat students do, in two sentences. "
+                                             "Each answer cell is graded by the test cell under it."),
+        _cell("code", "setup", "locked", load),
+        _cell("markdown", "q1-text", "locked", "## 1. Count the rows\n\nSet `n_rows` to the number of rows "
+                                               "of the table."),
+        _cell("code", "q1", "answer", "### BEGIN SOLUTION\nn_rows = len(table)\n### END SOLUTION"),
+        _cell("code", "q1-test", "test", "assert isinstance(n_rows, int), \"n_rows should be a whole number\"\n"
+                                         "### BEGIN HIDDEN TESTS\nassert n_rows == len(table)\n"
+                                         "### END HIDDEN TESTS", points=2),
+        _cell("markdown", "q2-text", "locked", "## 2. Interpret\n\nIn two sentences: what does the table show?"),
+        _cell("markdown", "q2", "manual", "### BEGIN SOLUTION\nEXAMPLE. A model answer for the marker.\n"
+                                          "### END SOLUTION", points=2,
+              rubric=[{"criterion": "EXAMPLE. Reads the table correctly", "points": 1},
+                      {"criterion": "EXAMPLE. Draws a careful conclusion", "points": 1}]),
+    ]
+    return {"cells": cells, "nbformat": 4, "nbformat_minor": 5, "metadata": {
+        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+        "language_info": {"name": "python"},
+        "seminarkit": {"exercise": name, "module": module_id, "title": f"EXAMPLE: {name}",
+                       "files": [data] if data else [],
+                       "limits": {"cell_seconds": 20, "total_seconds": 90, "memory_mb": 768}}}}
+
+
+def init_course(target: Path, *, kit_materials: Path, kit_notebooks: Path, kit_exercises: Path | None) -> list[Path]:
+    """Write a new course folder from the kit's own course; return the top-level items written."""
+    if target.exists() and any(target.iterdir()):
+        raise ScaffoldError(f"{target}: the folder is not empty (init writes a new course folder)")
+    make_dirs(target)
+    shutil.copytree(kit_materials, target / "materials", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(kit_notebooks, target / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    if kit_exercises is not None and kit_exercises.is_dir():
+        shutil.copytree(kit_exercises, target / "exercises")
+    schemas = target / SCHEMAS
+    write_schemas(schemas)
+    for path in sorted((target / "materials").rglob("*.yaml")):
+        if path.name.startswith("."):
+            continue
+        write_atomic(path, with_modeline(path, path.read_text(encoding="utf-8"), schemas))
+    for name in ("README.md", "gitignore", "handouts.yml"):
+        text = (TEMPLATES / "course" / name).read_text(encoding="utf-8")
+        dest = {"gitignore": target / ".gitignore",
+                "handouts.yml": target / ".github" / "workflows" / "handouts.yml"}.get(name, target / name)
+        write_atomic(dest, text)
+    return sorted(target.iterdir())
