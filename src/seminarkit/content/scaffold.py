@@ -103,14 +103,21 @@ def _short(title: str) -> str:
 
 def _list_in_course(course_yaml: Path, module_id: str) -> Path:
     """Append the module to course.yaml's ``modules:`` list, keeping the file's comments."""
-    text = course_yaml.read_text(encoding="utf-8")
-    entry = f"  - id: {module_id}\n    notebooks: [{', '.join(NEW_MODULE_NOTEBOOKS)}]\n"
-    match = re.search(r"^modules:[ \t]*\n((?:[ \t]+.*\n|[ \t]*#.*\n|[ \t]*\n)*)", text, re.M)
-    if match is None:
+    lines = course_yaml.read_text(encoding="utf-8").splitlines(keepends=True)
+    start = next((i for i, line in enumerate(lines) if re.match(r"^modules:\s*(#.*)?$", line)), None)
+    if start is None:
         raise ScaffoldError(f"{course_yaml}: no 'modules:' list to add {module_id!r} to (add it by hand)")
-    block = match.group(1).rstrip("\n") + "\n" if match.group(1).strip() else ""
-    new = text[:match.start(1)] + block + entry + text[match.end(1):].lstrip("\n")
-    return write_atomic(course_yaml, new)
+    end = start + 1
+    for index in range(start + 1, len(lines)):
+        if lines[index][:1] in (" ", "\t") and lines[index].strip():
+            end = index + 1  # the last indented line of the list
+        elif lines[index].strip() and not lines[index].startswith("#"):
+            break  # the next top-level key
+    entry = f"  - id: {module_id}\n    notebooks: [{', '.join(NEW_MODULE_NOTEBOOKS)}]\n"
+    if not lines[end - 1].endswith("\n"):
+        lines[end - 1] += "\n"
+    lines.insert(end, entry)
+    return write_atomic(course_yaml, "".join(lines))
 
 
 def new_exercise(course: Path, module_id: str, name: str) -> Path:
