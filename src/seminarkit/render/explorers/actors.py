@@ -172,14 +172,18 @@ def _cell(col: int, row: int, filled: bool) -> Rectangle:
                      edgecolor="#555555", hatch="" if filled else "..", linewidth=0.6)
 
 
-def actor_card(module: Module, actor_id: str) -> str:
-    """HTML card for one actor: interests, concerns, stances per block, relations, sources."""
+def actor_card(module: Module, actor_id: str, *, level: int = 3) -> str:
+    """HTML card for one actor: interests, concerns, stances per block, relations, sources.
+
+    ``level`` is the heading level of the actor's name (2 under the explorer, 3 in a list).
+    """
     actors_file = module.need_actors()
     actor = next(a for a in actors_file.actors if a.id == actor_id)
     blocks = {b.id: b.title for b in module.meta.blocks}
     names = {a.id: a.name for a in actors_file.actors}
     e = html.escape
-    parts = [f'<div class="seminarkit-actor-card"><h3>{e(actor.name)} <small>({e(actor.kind)})</small></h3>',
+    parts = [f'<div class="seminarkit-actor-card"><h{level}>{e(actor.name)} <small>({e(actor.kind)})</small>'
+             f"</h{level}>",
              f"<p>{prose(module, actor.description)}</p>"]
     for title, items in (("Interests", actor.interests), ("Concerns", actor.concerns)):
         if items:
@@ -215,7 +219,7 @@ def actors_explorer(module: Module, *, interactive: bool = True) -> FigureOutput
 
     def draw(actor: str) -> None:
         display(plot_relations(module, highlight=actor))
-        display(HTML(actor_card(module, actor)))
+        display(HTML(actor_card(module, actor, level=2)))
 
     out = w.interactive_output(draw, {"actor": pick})
     box = w.VBox([pick, out])

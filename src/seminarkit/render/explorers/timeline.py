@@ -228,7 +228,9 @@ def timeline_view(module: Module, *, start: int | None = None, end: int | None =
 def timeline_explorer(module: Module, *, interactive: bool = True) -> FigureOutput | VBox:
     """Build controls for years, categories and actors above the timeline figure.
 
-    With ``interactive=False`` returns the default view as a static figure.
+    The years are two labelled drop-downs (first and last year): unlike a range slider's
+    handles, they have accessible names, so screen readers can use them. With
+    ``interactive=False`` returns the default view as a static figure.
     """
     timeline = module.need_timeline()
     years = [e.date.year for e in timeline.events]
@@ -238,8 +240,8 @@ def timeline_explorer(module: Module, *, interactive: bool = True) -> FigureOutp
     import ipywidgets as w
     from IPython.display import display
 
-    span = w.IntRangeSlider(value=(lo, hi), min=lo, max=hi, description="Years",
-                            continuous_update=False, layout=w.Layout(width="520px"))
+    first = w.Dropdown(options=list(range(lo, hi + 1)), value=lo, description="From year")
+    last = w.Dropdown(options=list(range(lo, hi + 1)), value=hi, description="To year")
     cats = w.SelectMultiple(options=[(c.label, c.id) for c in timeline.categories],
                             value=[c.id for c in timeline.categories], description="Categories", rows=6)
     names = {a.id: a.name for a in (module.actors.actors if module.actors else [])}
@@ -248,13 +250,15 @@ def timeline_explorer(module: Module, *, interactive: bool = True) -> FigureOutp
                            description="Actors", rows=6)
     hint = w.HTML("<small>Actors: select none to show every actor; Ctrl/Cmd-click to pick several.</small>")
 
-    def draw(years: tuple[int, int], categories: tuple[str, ...], actors: tuple[str, ...]) -> None:
-        display(timeline_view(module, start=years[0], end=years[1], categories=categories,
-                              actors=actors or None))
+    def draw(start: int, end: int, categories: tuple[str, ...], actors: tuple[str, ...]) -> None:
+        start, end = min(start, end), max(start, end)
+        display(timeline_view(module, start=start, end=end, categories=categories, actors=actors or None))
 
-    out = w.interactive_output(draw, {"years": span, "categories": cats, "actors": who})
+    out = w.interactive_output(draw, {"start": first, "end": last, "categories": cats, "actors": who})
     out.add_class("seminarkit-explorer-output")
-    box = w.VBox([span, w.HBox([cats, who]), hint, out])
+    years_box = w.HBox([first, last])
+    years_box.add_class("seminarkit-years")
+    box = w.VBox([years_box, w.HBox([cats, who]), hint, out])
     box.add_class("seminarkit-timeline-explorer")
     return box
 
