@@ -35,8 +35,8 @@ if TYPE_CHECKING:
 
 LANE_IN = 0.2
 """Vertical distance between two label lanes (7.5 pt text with room to breathe)."""
-MIN_LANE_IN = 0.15
-"""The closest lanes may be when a timeline is long (7.5 pt text still clear of its neighbours)."""
+MIN_LANE_IN = 0.12
+"""The closest lanes may be when a timeline is long: 8.6 pt, single-spaced 7.5 pt labels."""
 _FRAME_IN = 1.0  # title, axis, ticks and margins
 _GAP_PT = 6.0  # marker to label, and between two labels in a lane
 _SLACK_PT = 4.0  # measuring and rendering text differ by a point or two
