@@ -121,6 +121,13 @@ def print_html(html: str) -> str:
 PDF_VARIANT = "pdf/ua-1"
 """Tagged PDF for assistive technology (structure tree, language, title shown in the window)."""
 
+# Weasyprint's image cache, shared by the PDFs one process prints. Keys are the images' data:
+# URIs (their full content) and digests of them, so only identical images share an entry: the
+# student and instructor editions, or a chart shown in two notebooks, are decoded and
+# re-encoded once. Bounded: emptied when it grows past _IMAGE_CACHE_LIMIT entries.
+_IMAGE_CACHE: dict[str, object] = {}
+_IMAGE_CACHE_LIMIT = 96
+
 
 def export_pdf(html: str) -> bytes:
     """Print handout HTML to a tagged A4 PDF (weasyprint, in-process): see the module docstring."""
@@ -128,4 +135,7 @@ def export_pdf(html: str) -> bytes:
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     from weasyprint import HTML
 
-    return bytes(HTML(string=print_html(html), base_url=None).write_pdf(pdf_variant=PDF_VARIANT))
+    if len(_IMAGE_CACHE) > _IMAGE_CACHE_LIMIT:
+        _IMAGE_CACHE.clear()
+    document = HTML(string=print_html(html), base_url=None)
+    return bytes(document.write_pdf(pdf_variant=PDF_VARIANT, cache=_IMAGE_CACHE))

@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
     from matplotlib.text import Text
-    from matplotlib.textpath import TextToPath
 
 PRINT_WIDTH_IN = 6.8
 """Widest figure: A4 (210 mm) less 2 x 14 mm page margins is 7.17 in; 6.8 in leaves room for
@@ -96,22 +95,24 @@ def new_figure(height: float, width: float = PRINT_WIDTH_IN, *, rows: int = 1, c
     return fig, axes
 
 
-@lru_cache(maxsize=4096)
 def text_width_pt(text: str, size: float) -> float:
-    """Width in points of one line of ``text`` in the default font at ``size`` points."""
-    from matplotlib.font_manager import FontProperties
+    """Width in points of ``text`` (its widest line) in the default font at ``size`` points.
 
-    width = max((_text_to_path().get_text_width_height_descent(line, FontProperties(size=size),
-                                                               ismath=False)[0]
-                 for line in text.split("\n")), default=0.0)
-    return float(width)
+    Sums the font's advance widths (kerning ignored: within 1% of Matplotlib's own layout,
+    and a few hundred times faster than shaping the string).
+    """
+    return max((sum(_advance(ch) for ch in line) for line in text.split("\n")), default=0.0) * size
 
 
-@lru_cache(maxsize=1)
-def _text_to_path() -> TextToPath:
-    from matplotlib.textpath import TextToPath
+@lru_cache(maxsize=1024)
+def _advance(char: str) -> float:
+    """Advance width of one character of the default font, per point of font size."""
+    from matplotlib.font_manager import FontProperties, findfont, get_font
 
-    return TextToPath()
+    font = get_font(findfont(FontProperties()))
+    font.set_size(100, 72)
+    # linearHoriAdvance is the unhinted advance (16.16 fixed point), whatever the load flags.
+    return float(font.load_char(ord(char)).linearHoriAdvance) / 65536 / 100
 
 
 def wrap_to_width(text: str, width_pt: float, size: float) -> str:

@@ -13,6 +13,7 @@ which works inside JupyterLab's output area as well as in the handout and on pap
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -36,8 +37,12 @@ STYLE_MARK = "data-seminarkit-views"
 
 @lru_cache(maxsize=1)
 def view_css() -> str:
-    """Return the views' stylesheet (``views.css``), also printed once into every handout."""
-    return CSS_FILE.read_text(encoding="utf-8")
+    """Return the views' stylesheet (``views.css``, comments and spacing dropped).
+
+    Every view output carries it, so it is kept small; the handout prints it once.
+    """
+    text = re.sub(r"/\*.*?\*/", "", CSS_FILE.read_text(encoding="utf-8"), flags=re.S)
+    return re.sub(r"\s*([{};:,>])\s*", r"\1", re.sub(r"\s+", " ", text)).strip()
 
 
 class Html:
