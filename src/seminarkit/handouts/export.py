@@ -40,6 +40,7 @@ def template_files() -> list[Path]:
 
 if TYPE_CHECKING:
     from nbconvert import HTMLExporter
+    from weasyprint.text.fonts import FontConfiguration
 
 
 @lru_cache(maxsize=1)
@@ -129,6 +130,18 @@ _IMAGE_CACHE: dict[str, object] = {}
 _IMAGE_CACHE_LIMIT = 96
 
 
+@lru_cache(maxsize=1)
+def _fonts() -> FontConfiguration:
+    """Return the process's one font configuration, shared by every PDF it prints.
+
+    The handouts load no web fonts, so every PDF can share the same set-up instead of building
+    its own (about 5% of a PDF's time).
+    """
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
+
+
 def export_pdf(html: str) -> bytes:
     """Print handout HTML to a tagged A4 PDF (weasyprint, in-process): see the module docstring."""
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
@@ -138,4 +151,4 @@ def export_pdf(html: str) -> bytes:
     if len(_IMAGE_CACHE) > _IMAGE_CACHE_LIMIT:
         _IMAGE_CACHE.clear()
     document = HTML(string=print_html(html), base_url=None)
-    return bytes(document.write_pdf(pdf_variant=PDF_VARIANT, cache=_IMAGE_CACHE))
+    return bytes(document.write_pdf(pdf_variant=PDF_VARIANT, cache=_IMAGE_CACHE, font_config=_fonts()))
