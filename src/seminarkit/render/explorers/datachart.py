@@ -1,4 +1,4 @@
-"""Charts of a module's data sets, drawn by rules rather than by care.
+"""Charts of a module's data sets, drawn by rules rather than by care (planning: ``dataplan``).
 
 The rules, for every data set whatever its shape:
 
@@ -17,13 +17,18 @@ The rules, for every data set whatever its shape:
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from itertools import pairwise
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
-from seminarkit.dates import PartialDate
+from seminarkit.render.explorers.dataplan import (
+    ChartPlan,
+    Panel,
+    category_column,
+    end_label,
+    format_number,
+    plan_chart,
+    step_of,
+)
 from seminarkit.render.figures import (
     LABEL_PT,
     LEGEND_PT,
@@ -51,129 +56,8 @@ if TYPE_CHECKING:
     from seminarkit.content.materials import Module
     from seminarkit.content.schema.data import DatasetProvenance
 
-XKind = Literal["integer", "number", "date", "category"]
-_YEAR = re.compile(r"^\d{4}$")
 NO_DATA = "no data"
 GREY = "#666666"
-
-
-@dataclass(frozen=True)
-class Panel:
-    """One axes: the series it draws (all in ``unit``) and the rows it shows."""
-
-    unit: str
-    series: list[str]
-    rows: list[int]
-
-
-@dataclass
-class ChartPlan:
-    """What a data-set chart draws: x values and kind, panels, gaps, confidence per row."""
-
-    x_col: str
-    x_kind: XKind
-    xs: list[float]
-    categories: list[str]
-    panels: list[Panel]
-    missing: list[float] = field(default_factory=list)
-    medium: list[bool] = field(default_factory=list)
-    labels: dict[str, str] = field(default_factory=dict)
-    values: dict[str, list[float]] = field(default_factory=dict)
-    rows: list[int] = field(default_factory=list)
-    """Row numbers (in the frame) of the points, in the order of ``xs``."""
-
-
-def column_unit(prov: DatasetProvenance, column: str) -> str:
-    """Return the unit of a column: its own ``unit``, else the data set's."""
-    spec = next((c for c in prov.columns if c.name == column), None)
-    return (spec.unit if spec and spec.unit else None) or prov.unit
-
-
-def series_label(prov: DatasetProvenance, column: str) -> str:
-    """How a series is named on the chart: its description when short, else its name in words."""
-    spec = next((c for c in prov.columns if c.name == column), None)
-    if spec and spec.description and len(spec.description) <= 60:
-        return spec.description
-    return label(column)
-
-
-def _row_unit_column(prov: DatasetProvenance) -> str | None:
-    """Return the text column named ``unit`` that gives each row its own unit, if any."""
-    return next((c.name for c in prov.columns if c.name == "unit" and c.type == "str"), None)
-
-
-def _value(v: object) -> float:
-    """Read a cell as a float; empty cells (NaN, None, "") are NaN."""
-    if v is None or (isinstance(v, str) and not v.strip()):
-        return math.nan
-    try:
-        return float(v)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return math.nan
-
-
-def plan_chart(prov: DatasetProvenance, frame: DataFrame, series: Sequence[str] | None = None) -> ChartPlan:
-    """Decide panels, x positions and gaps for a data set (pure: no drawing)."""
-    chosen = [s for s in (series or prov.series) if s in frame.columns]
-    x_col = prov.x or prov.columns[0].name
-    x_type = next((c.type for c in prov.columns if c.name == x_col), "str")
-    raw = list(frame[x_col])
-    keep = [i for i, v in enumerate(raw) if not (isinstance(v, float) and math.isnan(v))]
-    if x_type == "str" and keep and all(_YEAR.match(str(raw[i]).strip()) for i in keep):
-        x_type = "int"  # years written as text are still a year axis (gaps keep their place)
-    categories: list[str] = []
-    missing: list[float] = []
-    if x_type == "date":
-        kind: XKind = "date"
-        xs = [PartialDate.parse(raw[i]).as_float() for i in keep]
-    elif x_type in ("int", "float"):
-        kind = "integer" if x_type == "int" else "number"
-        xs = [float(raw[i]) for i in keep]
-        if kind == "integer":
-            missing = missing_steps(xs)
-    else:
-        kind = "category"
-        categories = [str(raw[i]) for i in keep]
-        xs = [float(n) for n in range(len(keep))]
-    flags = list(frame[prov.confidence_column]) if prov.confidence_column in frame.columns else []
-    medium = [bool(flags) and flags[i] == "M" for i in keep]
-    unit_col = _row_unit_column(prov)
-    panels: list[Panel] = []
-    if unit_col is not None and chosen:
-        units = [str(frame[unit_col][i]) for i in keep]
-        for unit in dict.fromkeys(units):
-            rows = [n for n, u in enumerate(units) if u == unit]
-            panels.append(Panel(unit, chosen, rows))
-    else:
-        by_unit: dict[str, list[str]] = {}
-        for col in chosen:
-            by_unit.setdefault(column_unit(prov, col), []).append(col)
-        panels = [Panel(unit, cols, list(range(len(keep)))) for unit, cols in by_unit.items()]
-    return ChartPlan(x_col, kind, xs, categories, panels, missing, medium,
-                     {c: series_label(prov, c) for c in chosen},
-                     {c: [_value(frame[c].iloc[i]) for i in keep] for c in chosen}, keep)
-
-
-def missing_steps(xs: Sequence[float]) -> list[float]:
-    """Values missing from a regular integer series (years absent between present ones)."""
-    ordered = sorted(set(xs))
-    steps = [b - a for a, b in pairwise(ordered) if b > a]
-    if not steps:
-        return []
-    step = min(steps)
-    out: list[float] = []
-    for a, b in pairwise(ordered):
-        value = a + step
-        while value < b - step / 2:
-            out.append(value)
-            value += step
-    return out if len(out) <= 3 * len(ordered) else []
-
-
-def _step(plan: ChartPlan) -> float:
-    ordered = sorted(set(plan.xs))
-    steps = [b - a for a, b in pairwise(ordered) if b > a]
-    return min(steps) if steps else 1.0
 
 
 def plot_dataset(module: Module, name: str, series: Sequence[str] | None = None, *,
@@ -199,7 +83,7 @@ def plot_dataset(module: Module, name: str, series: Sequence[str] | None = None,
     if m_count:
         key.append(_medium_handle(faded=prov.chart == "bar" and bool(plan.panels)))
     if key:
-        groups = _category_column(prov, frame) if not plan.panels else None
+        groups = category_column(prov, frame) if not plan.panels else None
         key_below(fig, key, title=label(groups).capitalize() if groups else None)
     units = "; ".join(f"{p.unit} ({join_names([plan.labels[c] for c in p.series])})" if len(plan.panels) > 1
                       else p.unit for p in plan.panels) or prov.unit
@@ -225,7 +109,7 @@ def _labelled(prov: DatasetProvenance, plan: ChartPlan, frame: DataFrame) -> tup
     texts = [str(frame[column].iloc[i]) for i in plan.rows]
     points = plan_labels(plan.xs, texts, axes_width_pt=AXES_WIDTH_PT)
     fig, (ax,) = new_figure(1.25 + 0.2 * points.lane_count)
-    groups = _category_column(prov, frame)
+    groups = category_column(prov, frame)
     kinds = [str(frame[groups].iloc[i]) for i in plan.rows] if groups else [""] * len(plan.xs)
     key: list[Artist] = []
     for index, kind in enumerate(dict.fromkeys(kinds)):
@@ -260,29 +144,6 @@ def _medium_handle(*, faded: bool) -> Artist:
                   markeredgewidth=1.4, label="hollow marker: medium-confidence value")
 
 
-def _category_column(prov: DatasetProvenance, frame: DataFrame) -> str | None:
-    """Find a text column that sorts rows into a few kinds (2 to 8), for colouring dated entries."""
-    skip = {prov.x, prov.label, prov.confidence_column, prov.sources_column}
-    for col in prov.columns:
-        if col.type == "str" and col.name not in skip and col.name in frame.columns:
-            kinds = frame[col.name].dropna().nunique()
-            if 2 <= kinds <= 8 and kinds < len(frame):
-                return col.name
-    return None
-
-
-def end_label(text: str) -> str:
-    """Return a series name short enough to sit at the end of its line (no trailing parenthesis)."""
-    return re.sub(r"\s*\([^)]*\)\s*$", "", text) or text
-
-
-def _number(value: float, _: int | None = None) -> str:
-    """Tick and value labels: thousands separated, no needless decimals."""
-    if value == int(value):
-        return f"{int(value):,}"
-    return f"{value:,.2f}".rstrip("0").rstrip(".")
-
-
 def _vertical(prov: DatasetProvenance, plan: ChartPlan, notes: list[str]) -> Figure:
     """Years, numbers or dates across; one stacked panel per unit, sharing the x axis."""
     from matplotlib.ticker import FuncFormatter
@@ -292,7 +153,7 @@ def _vertical(prov: DatasetProvenance, plan: ChartPlan, notes: list[str]) -> Fig
     values = plan.values
     n = len(plan.panels)
     fig, axes = new_figure(0.8 + 2.0 * n, rows=n, sharex=True)
-    step = _step(plan)
+    step = step_of(plan)
     lo = min([*plan.xs, *plan.missing], default=0.0)
     hi = max([*plan.xs, *plan.missing], default=1.0)
     gap_rows = [x for i, x in enumerate(plan.xs)
@@ -305,7 +166,7 @@ def _vertical(prov: DatasetProvenance, plan: ChartPlan, notes: list[str]) -> Fig
             _lines(ax, prov, plan, panel, values, gaps, step)
         _mark_gaps(ax, gaps, step, bars=prov.chart == "bar")
         ax.set_ylabel(wrap_to_width(panel.unit, 130, LABEL_PT), fontsize=LABEL_PT)
-        ax.yaxis.set_major_formatter(FuncFormatter(_number))
+        ax.yaxis.set_major_formatter(FuncFormatter(format_number))
         ax.grid(axis="y", color="#dddddd", linewidth=0.6)
         ax.set_axisbelow(True)
         if len(panel.series) == 1:
@@ -478,7 +339,7 @@ def _horizontal(prov: DatasetProvenance, plan: ChartPlan, notes: list[str]) -> F
                                    s=40 if hollow else 30, facecolors="white" if hollow else s["color"],
                                    edgecolors=s["color"] if hollow else "black", linewidths=1.4 if hollow else 0.5)
             for v, y in zip(vals, ys, strict=True):
-                text = NO_DATA if math.isnan(v) else _number(v)
+                text = NO_DATA if math.isnan(v) else format_number(v)
                 ax.annotate(text, (0.0 if math.isnan(v) else v, y), xytext=(5, 0), textcoords="offset points",
                             va="center", ha="left", fontsize=NOTE_PT, color=GREY if math.isnan(v) else "black")
                 if math.isnan(v):
@@ -494,7 +355,7 @@ def _horizontal(prov: DatasetProvenance, plan: ChartPlan, notes: list[str]) -> F
             pad = (top - low) * 0.15 or max(abs(top) * 0.05, 1.0)
             ax.set_xlim(low - pad, top + pad * 1.6)
         ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
-        ax.xaxis.set_major_formatter(FuncFormatter(_number))
+        ax.xaxis.set_major_formatter(FuncFormatter(format_number))
         ax.set_xlabel(wrap_to_width(panel.unit, (PRINT_WIDTH_IN - 1.8) * 72 / n, LABEL_PT), fontsize=LABEL_PT)
         ax.grid(axis="x", color="#dddddd", linewidth=0.6)
         ax.set_axisbelow(True)
