@@ -32,7 +32,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO / "notebooks"
 MATERIALS = REPO / "materials"
-SCREENSHOTS = REPO / "build" / "screenshots"
+SCREENSHOTS = REPO / "test-results" / "screenshots"  # git-ignored; never under build/
 TOOLING = Path(__file__).resolve().parent / "tooling"
 AXE_JS = TOOLING / "node_modules" / "axe-core" / "axe.min.js"
 
@@ -113,7 +113,7 @@ def chromium_browser() -> Iterator[Any]:
 
 
 def screenshot(page: Any, name: str, locator: Any | None = None, *, full_page: bool = False) -> Path:
-    """Save a PNG of the viewport (or of one element, or the whole page) under build/screenshots/."""
+    """Save a PNG of the viewport (or of one element, or the whole page) under test-results/screenshots/."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     if locator is not None:
@@ -317,14 +317,91 @@ def illegible_options(page: Any, scope: str) -> list[str]:
         scope))
 
 
+# -- layout that reads -----------------------------------------------------------------------------
+LAYOUT_JS = """([scope, bound]) => {
+    const roots = Array.from(document.querySelectorAll(scope));
+    const all = sel => roots.flatMap(r => Array.from(r.querySelectorAll(sel)));
+    const problems = [];
+    const short = el => (el.innerText || el.textContent || '').trim().replace(/\\s+/g, ' ').slice(0, 50);
+    const visible = el => { const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0; };
+    // Definition lists: every term is followed by its definition, left of it, on the same row.
+    for (const dt of all('dl dt')) {
+        if (!visible(dt)) continue;
+        const dd = dt.nextElementSibling;
+        if (!dd || dd.tagName !== 'DD') {
+            problems.push(`term "${short(dt)}" is not followed by its definition`);
+            continue;
+        }
+        const a = dt.getBoundingClientRect(), b = dd.getBoundingClientRect();
+        if (a.right > b.left + 1) problems.push(`term "${short(dt)}" is not left of its definition`);
+        if (Math.abs(a.top - b.top) > 3) problems.push(`term "${short(dt)}" (y ${Math.round(a.top)}) and ` +
+            `its definition (y ${Math.round(b.top)}) are on different rows`);
+    }
+    // Tables: text is never right-aligned; numbers may be, and so may the heading of a column of numbers.
+    const number = /^\\d{1,3}(,\\d{3})*(\\.\\d+)?(–\\d{1,3})?[′%]?$/;
+    const numericColumn = th => {
+        const table = th.closest('table'), index = th.cellIndex;
+        const cells = Array.from(table.querySelectorAll('tbody tr')).map(tr => tr.cells[index]).filter(Boolean);
+        return cells.length > 0 && cells.every(td => number.test(short(td)));
+    };
+    for (const cell of all('table td, table th')) {
+        const text = short(cell);
+        if (!text || !visible(cell) || number.test(text)) continue;
+        if (cell.tagName === 'TH' && cell.closest('thead') && numericColumn(cell)) continue;
+        const align = getComputedStyle(cell).textAlign;
+        if (align === 'right' || align === 'end') problems.push(`text cell right-aligned: "${text}"`);
+    }
+    // Nothing wider than the page (or than its output area, in JupyterLab).
+    const width = document.documentElement.clientWidth;
+    for (const el of all('*')) {
+        if (!visible(el)) continue;
+        const r = el.getBoundingClientRect();
+        const box = bound ? el.closest(bound) : null;
+        const right = box ? box.getBoundingClientRect().right : width;
+        const left = box ? box.getBoundingClientRect().left : 0;
+        if (r.right > right + 1 || r.left < left - 1) problems.push(
+            `<${el.tagName.toLowerCase()} class="${el.className}"> "${short(el)}" overflows: ` +
+            `${Math.round(r.left)}..${Math.round(r.right)} outside ${Math.round(left)}..${Math.round(right)}`);
+    }
+    // Figures: loaded, not distorted, not clipped by a scrolling or hidden-overflow ancestor.
+    for (const img of all('.seminarkit-figure img')) {
+        const r = img.getBoundingClientRect();
+        if (!img.complete || !img.naturalWidth) { problems.push('a figure did not load'); continue; }
+        const shown = r.width / r.height, natural = img.naturalWidth / img.naturalHeight;
+        if (Math.abs(shown - natural) > 0.02 * natural) problems.push(`figure "${img.alt.slice(0, 40)}" is distorted`);
+        for (let p = img.parentElement; p && !p.matches('body, .jp-Cell'); p = p.parentElement) {
+            const st = getComputedStyle(p);
+            if (st.overflowX === 'visible' && st.overflowY === 'visible') continue;
+            const q = p.getBoundingClientRect();
+            if (r.left < q.left - 1 || r.right > q.right + 1 || r.top < q.top - 1 || r.bottom > q.bottom + 1)
+                problems.push(`figure "${img.alt.slice(0, 40)}" is cut by ` +
+                              `<${p.tagName.toLowerCase()} class="${p.className}">`);
+        }
+    }
+    return problems;
+}"""
+
+
+def layout_problems(page: Any, scope: str = "body", bound: str = "") -> list[str]:
+    """Return what does not read in ``scope``: glossary rows, right-aligned text, overflow, cut figures.
+
+    ``bound`` is the container nothing may overflow (default: the page width).
+    """
+    return list(page.evaluate(LAYOUT_JS, [scope, bound]))
+
+
 # -- axe-core ---------------------------------------------------------------------------------------
-SEVERE = ("serious", "critical")
+SEVERE = ("moderate", "serious", "critical")
 
 
-def axe_violations(page: Any, axe_js: Path) -> list[dict[str, Any]]:
-    """Run axe-core on the page; return its violations of impact serious or critical."""
+def axe_violations(page: Any, axe_js: Path, include: str | None = None) -> list[dict[str, Any]]:
+    """Run axe-core on the page (or on the elements matching ``include``).
+
+    Return its violations of impact moderate, serious or critical.
+    """
     page.add_script_tag(path=str(axe_js))
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    result = page.evaluate("async (include) => await axe.run(include ? {include: [include]} : document, "
+                           "{resultTypes: ['violations']})", include)
     return [v for v in result["violations"] if v.get("impact") in SEVERE]
 
 

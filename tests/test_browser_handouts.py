@@ -4,7 +4,10 @@ The handouts are built once per module run into a temp folder (afghanistan-2018,
 Scenario 4 checks that a handout opens offline cleanly (no console errors, no failed or
 network requests, every image loaded with alt text) and that only the instructor edition
 shows the answer key. Scenario 5 injects the vendored axe-core (tests/tooling, installed by
-``make bootstrap`` / ``.ci/run``) and fails on any violation of impact serious or critical.
+``make bootstrap`` / ``.ci/run``) and fails on any violation of impact moderate, serious or
+critical. Scenario 6 (issue 15) checks that the pages read: every glossary term beside its
+definition on the same row, no text cell right-aligned, nothing wider than the page, no
+figure cut or distorted, at a desktop and a narrow width.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from browser_support import (
     broken_images,
     chromium_browser,
     format_violations,
+    layout_problems,
     require_axe,
     require_chromium,
     screenshot,
@@ -128,6 +132,9 @@ AXE_PAGES = [
     f"{MODULE}/instructor/06-quiz.html",
     f"{MODULE}/student/03-timeline.html",
     f"{MODULE}/instructor/01-overview.html",
+    f"{MODULE}/student/04-actors.html",
+    f"{MODULE}/student/05-evidence.html",
+    f"{MODULE}/instructor/07-simulation.html",
 ]
 
 
@@ -142,5 +149,40 @@ def test_accessibility(axe_js: Path, page: Any, site: Path, relpath: str) -> Non
     violations = axe_violations(page, axe_js)
     name = relpath.replace("/", "-").removesuffix(".html")
     screenshot(page, f"5-axe-{name}")
-    assert not violations, f"axe-core found serious/critical problems in {relpath}:\n" \
+    assert not violations, f"axe-core found moderate/serious/critical problems in {relpath}:\n" \
         f"{format_violations(violations)}"
+
+
+# -- scenario 6 -------------------------------------------------------------------------------------
+LAYOUT_PAGES = [
+    f"{MODULE}/student/02-walkthrough.html",
+    f"{MODULE}/instructor/02-walkthrough.html",
+    f"{MODULE}/student/03-timeline.html",
+    f"{MODULE}/instructor/01-overview.html",
+    f"{MODULE}/student/04-actors.html",
+    f"{MODULE}/student/05-evidence.html",
+    f"{MODULE}/instructor/07-simulation.html",
+]
+
+
+@pytest.mark.parametrize("width", [1280, 760])
+@pytest.mark.parametrize("relpath", LAYOUT_PAGES)
+def test_pages_read(browser: Any, site: Path, relpath: str, width: int) -> None:
+    context = browser.new_context(viewport={"width": width, "height": 1000})
+    try:
+        page = context.new_page()
+        visit(page, site / relpath)
+        problems = layout_problems(page, "main")
+        name = relpath.replace("/", "-").removesuffix(".html")
+        screenshot(page, f"6-layout-{name}-{width}", full_page=True)
+        assert problems == [], f"{relpath} at {width} px:\n" + "\n".join(problems[:20])
+        if "02-walkthrough" in relpath:
+            assert page.locator("dl.seminarkit-glossary dt").count() >= 5, "the glossary is missing"
+        if "03-timeline" in relpath:
+            rows = page.locator("table.seminarkit-events tbody tr")
+            assert rows.count() >= 10
+            date = rows.first.locator("td").nth(0).bounding_box()
+            event = rows.first.locator("td").nth(2).bounding_box()
+            assert date and event and event["width"] > 2.5 * date["width"], "the event column is the wide one"
+    finally:
+        context.close()

@@ -1,8 +1,12 @@
 """The kit's notebooks in a real JupyterLab, driven by headless Chromium (issue 9, scenarios 1-3).
 
 One JupyterLab server per module, on 127.0.0.1 with a random port and a token, serving a temp
-copy of notebooks/ (06-quiz switched to exam mode there); every page opens with ``?reset``.
-Screenshots go to build/screenshots/. See tests/browser_support.py for when these tests skip.
+copy of notebooks/ (06-quiz switched to exam mode there, 01-overview and 07-simulation to the
+instructor edition so that their tables show); every page opens with ``?reset``. Besides
+scenarios 1-3, every notebook's outputs must read in JupyterLab's output area (issue 15): each
+glossary term beside its definition on the same row, no text cell right-aligned, nothing wider
+than its output area, no figure cut, and no axe-core violation of impact moderate or worse.
+Screenshots go to test-results/screenshots/. See tests/browser_support.py for when these tests skip.
 """
 
 from __future__ import annotations
@@ -20,11 +24,15 @@ from browser_support import (
     MATERIALS,
     NOTEBOOKS,
     LabServer,
+    axe_violations,
     broken_images,
     chromium_browser,
     error_outputs,
+    format_violations,
     illegible_options,
+    layout_problems,
     open_notebook,
+    require_axe,
     require_chromium,
     run_all,
     screenshot,
@@ -51,6 +59,8 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
     root = home / "notebooks"
     shutil.copytree(NOTEBOOKS, root, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "*.responses.json"))
     set_parameters(root / "06-quiz.ipynb", mode="exam", n_questions=EXAM_N, seed=EXAM_SEED)
+    for notebook in ("01-overview.ipynb", "07-simulation.ipynb"):
+        set_parameters(root / notebook, edition="instructor")
     server = LabServer(root=root, home=home)
     server.start()
     try:
@@ -146,6 +156,11 @@ def test_walkthrough_runs_and_practice_feedback(page: Any, lab: LabServer) -> No
         expect(feedback).to_have_text(re.compile(expected), timeout=20_000)
         screenshot(page, f"1-walkthrough-{'right' if right else 'wrong'}-{question.id}", box)
     assert error_outputs(page) == []
+    assert_outputs_read(page, "walkthrough")
+    glossary = page.locator(f"{OUTPUTS} dl.seminarkit-glossary")
+    assert glossary.locator("dt").count() >= 5, "no glossary in 02-walkthrough"
+    glossary.scroll_into_view_if_needed()
+    screenshot(page, "1-walkthrough-glossary", glossary)
 
 
 # -- scenario 2 -------------------------------------------------------------------------------------
@@ -157,7 +172,7 @@ def _figure_digest(page: Any) -> str:
     return hashlib.sha256(src.encode()).hexdigest()
 
 
-def test_timeline_slider_redraws_figure(page: Any, lab: LabServer) -> None:
+def test_timeline_years_redraw_figure(page: Any, lab: LabServer) -> None:
     from playwright.sync_api import expect
 
     open_notebook(page, lab, "03-timeline.ipynb")
@@ -167,19 +182,17 @@ def test_timeline_slider_redraws_figure(page: Any, lab: LabServer) -> None:
     explorer.scroll_into_view_if_needed()
     assert error_outputs(page) == []
     assert broken_images(page, ".seminarkit-timeline-explorer") == []
-    readout = explorer.locator(".widget-readout").first
-    years_before = readout.inner_text()
+    first_year = explorer.locator(".seminarkit-years select").first
+    years_before = int(first_year.input_value())
     before = _figure_digest(page)
     alt_before = page.locator(_IMG).first.get_attribute("alt")
     screenshot(page, "2-timeline-before", explorer)
 
-    # One key press (PageUp: five steps) on the lower handle is one change, so one redraw.
-    handle = explorer.locator(".noUi-handle-lower")
-    handle.focus()
-    handle.press("PageUp")
-    expect(readout).not_to_have_text(years_before)
-    start, end = re.findall(r"\d{4}", readout.inner_text())
-    assert int(start) > int(re.findall(r"\d{4}", years_before)[0])
+    # The first year is a labelled drop-down (a range slider's handles have no accessible name).
+    options = [int(v) for v in first_year.locator("option").all_inner_texts()]
+    start = next(y for y in options if y >= years_before + 5)
+    first_year.select_option(label=str(start))
+    end = int(explorer.locator(".seminarkit-years select").nth(1).input_value())
     caption = explorer.locator(".seminarkit-explorer-output .seminarkit-figure figcaption")
     expect(caption).to_contain_text(f"timeline {start}–{end}", timeout=30_000)
     expect(page.locator(_IMG)).to_have_count(1)
@@ -193,6 +206,11 @@ def test_timeline_slider_redraws_figure(page: Any, lab: LabServer) -> None:
         "the alt text should describe the narrower range"
     assert broken_images(page, ".seminarkit-timeline-explorer") == []
     assert error_outputs(page) == []
+    table = page.locator(f"{OUTPUTS} table.seminarkit-events")
+    assert table.locator("tbody tr").count() >= 10
+    assert_outputs_read(page, "timeline")
+    table.scroll_into_view_if_needed()
+    screenshot(page, "2-timeline-event-table", page)
 
 
 # -- scenario 3 -------------------------------------------------------------------------------------
@@ -269,3 +287,35 @@ def test_exam_quiz_saves_responses(page: Any, lab: LabServer) -> None:
     assert [s.status for s in scores] == ["correct"] * len(questions), \
         [(s.question_id, s.status) for s in scores]
 
+
+
+# -- issue 15: outputs that read in JupyterLab -------------------------------------------------------
+OUTPUTS = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output"
+
+
+def assert_outputs_read(page: Any, name: str) -> None:
+    """Every output reads (glossary rows, alignment, overflow, figures) and axe finds nothing moderate+."""
+    problems = layout_problems(page, OUTPUTS, bound=".jp-OutputArea-output")
+    assert problems == [], f"{name}: outputs do not read in JupyterLab:\n" + "\n".join(problems[:20])
+    violations = axe_violations(page, require_axe(), include=".jp-OutputArea-output")
+    assert not violations, f"{name}: axe-core in the output area:\n{format_violations(violations)}"
+
+
+@pytest.mark.parametrize(("notebook", "selector"), [
+    ("01-overview", "table.seminarkit-plan"),
+    ("04-actors", ".seminarkit-actor-card"),
+    ("05-evidence", ".seminarkit-evidence-explorer .seminarkit-figure img"),
+    ("07-simulation", "table.seminarkit-agenda"),
+])
+def test_outputs_read_in_jupyterlab(page: Any, lab: LabServer, notebook: str, selector: str) -> None:
+    from playwright.sync_api import expect
+
+    open_notebook(page, lab, f"{notebook}.ipynb")
+    run_all(page)
+    assert error_outputs(page) == [], f"{notebook} wrote errors or warnings"
+    expect(page.locator(f"{OUTPUTS} {selector}").first).to_be_visible(timeout=30_000)
+    assert broken_images(page, OUTPUTS) == []
+    assert_outputs_read(page, notebook)
+    target = page.locator(f"{OUTPUTS} {selector}").first
+    target.scroll_into_view_if_needed()
+    screenshot(page, f"7-lab-{notebook}", page)

@@ -155,7 +155,11 @@ def show(*objects: Any) -> None:
 
 
 def figure_for(session: Session, spec: FigureSpec | None) -> FigureOutput | None:
-    """Draw the figure a block's ``figure`` spec asks for (timeline slice, data chart or actor map)."""
+    """Draw the figure a block's ``figure`` spec asks for (timeline slice, data chart or actor map).
+
+    The spec's caption, when given, captions the figure; an actor map shows only the spec's
+    actors (the first one highlighted).
+    """
     module = session.module
     if spec is None:
         return None
@@ -163,15 +167,16 @@ def figure_for(session: Session, spec: FigureSpec | None) -> FigureOutput | None
         from seminarkit.render.explorers.timeline import timeline_view
 
         return timeline_view(module, start=spec.start, end=spec.end, categories=spec.categories or None,
-                             actors=spec.actors or None)
+                             actors=spec.actors or None, caption=spec.caption)
     if spec.kind == "data" and spec.dataset in module.datasets:
         from seminarkit.render.explorers.evidence import plot_dataset
 
-        return plot_dataset(module, spec.dataset)
+        return plot_dataset(module, spec.dataset, caption=spec.caption)
     if spec.kind == "actors" and module.actors is not None:
         from seminarkit.render.explorers.actors import plot_relations
 
-        return plot_relations(module, highlight=spec.actors[0] if spec.actors else None)
+        return plot_relations(module, highlight=spec.actors[0] if spec.actors else None,
+                              only=spec.actors or None, caption=spec.caption)
     return None
 
 

@@ -7,7 +7,7 @@ import random
 from typing import TYPE_CHECKING
 
 from seminarkit.errors import SeminarkitError
-from seminarkit.render.views import Html, cite, instructor_box
+from seminarkit.render.views import Column, Html, cite, instructor_box, prose, table
 
 if TYPE_CHECKING:
     from seminarkit.content.materials import Module
@@ -57,41 +57,43 @@ def assign_roles(roles: RolesFile, class_size: int, seed: int = 0) -> dict[str, 
     return {rid: sorted(s) for rid, s in seats.items() if s}
 
 
-def agenda(roles: RolesFile) -> Html:
+def agenda(module: Module, roles: RolesFile | None = None) -> Html:
     """Render the chair's agenda with running times."""
+    roles = roles if roles is not None else module.need_roles()
     clock, rows = 0, []
     for item in roles.chair_agenda:
-        rows.append(f"<tr><td>{clock}–{clock + item.minutes}′</td><td>{e(item.item)}</td></tr>")
+        rows.append((f"{clock}–{clock + item.minutes}′", prose(module, item.item)))
         clock += item.minutes
-    return Html(f"<p><b>Setting ({e(roles.date.display())}).</b> {e(roles.setting)}</p>"
-                f'<table class="seminarkit-agenda"><tr><th>Time</th><th>Item</th></tr>{"".join(rows)}</table>')
+    return Html(f"<p><b>Setting ({e(roles.date.display())}).</b> {prose(module, roles.setting)}</p>"
+                + table("agenda", (Column("Time", "num"), Column("Item", width="wide")), rows))
 
 
 def brief(module: Module, role: Role, delegates: list[int]) -> Html:
     """One delegation brief."""
-    facts = "".join(f"<li>{e(f.text)} {cite(module, f.sources)}</li>" for f in role.facts)
+    facts = "".join(f"<li>{prose(module, f.text)} {cite(module, f.sources)}</li>" for f in role.facts)
+    interests = "".join(f"<li>{prose(module, i)}</li>" for i in role.private_interests)
+    red_lines = "".join(f"<li>{prose(module, r)}</li>" for r in role.red_lines)
     return Html(
         f'<div class="seminarkit-brief"><h3>{e(role.name)}</h3>'
         f"<p><i>Students:</i> {', '.join(f'#{d}' for d in delegates)}</p>"
-        f"<p><b>Public position.</b> {e(role.public_position)}</p>"
-        f"<p><b>Private interests.</b></p><ul>{''.join(f'<li>{e(i)}</li>' for i in role.private_interests)}</ul>"
-        f"<p><b>Red lines.</b></p><ul>{''.join(f'<li>{e(r)}</li>' for r in role.red_lines)}</ul>"
+        f"<p><b>Public position.</b> {prose(module, role.public_position)}</p>"
+        f"<p><b>Private interests.</b></p><ul>{interests}</ul>"
+        f"<p><b>Red lines.</b></p><ul>{red_lines}</ul>"
         f"<p><b>Facts you can use.</b></p><ul>{facts}</ul></div>")
 
 
 def assignment_table(roles: RolesFile, seats: dict[str, list[int]]) -> Html:
     """Instructor view: who sits in which delegation."""
     names = {r.id: r.name for r in roles.roles}
-    rows = "".join(f"<tr><td>{e(names[rid])}</td><td>{len(s)}</td><td>{', '.join(map(str, s))}</td></tr>"
-                   for rid, s in seats.items())
-    return Html(instructor_box("role assignment",
-                               f'<table class="seminarkit-assignment"><tr><th>Delegation</th><th>Seats</th>'
-                               f"<th>Students</th></tr>{rows}</table>"))
+    rows = [(e(names[rid]), str(len(s)), ", ".join(f"#{n}" for n in s)) for rid, s in seats.items()]
+    columns = (Column("Delegation", width="medium"), Column("Seats", "num"), Column("Students", width="wide"))
+    return Html(instructor_box("role assignment", table("assignment", columns, rows)))
 
 
-def debrief(roles: RolesFile) -> Html:
+def debrief(module: Module, roles: RolesFile | None = None) -> Html:
     """Debrief questions, and the instructor's notes when present."""
-    body = "<p><b>Debrief</b></p><ul>" + "".join(f"<li>{e(q)}</li>" for q in roles.debrief) + "</ul>"
+    roles = roles if roles is not None else module.need_roles()
+    body = "<p><b>Debrief</b></p><ul>" + "".join(f"<li>{prose(module, q)}</li>" for q in roles.debrief) + "</ul>"
     if roles.debrief_notes:
-        body += instructor_box("debrief notes", f"<p>{e(roles.debrief_notes)}</p>")
+        body += instructor_box("debrief notes", f"<p>{prose(module, roles.debrief_notes)}</p>")
     return Html(body)

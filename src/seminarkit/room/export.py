@@ -88,13 +88,13 @@ def question_figure(item: QuestionCounts) -> tuple[Figure, str, str]:
     """Draw one question's bars; return the figure, its alt text and its title."""
     from matplotlib.ticker import MaxNLocator
 
-    from seminarkit.render.figures import PALETTE, new_figure
+    from seminarkit.render.figures import PALETTE, new_figure, set_title
 
     q = item.question
     unit = "students who picked each option" if q.counts_picks else "students"
     labels = [textwrap.fill(label, 38) for label in q.bars]
     keys = set(q.key_bars())
-    fig, ax = new_figure(9.0, 1.2 + 0.55 * len(labels) + 0.25 * sum(lab.count("\n") for lab in labels))
+    fig, (ax,) = new_figure(1.2 + 0.45 * len(labels) + 0.2 * sum(lab.count("\n") for lab in labels))
     positions = list(range(len(labels)))[::-1]
     bars = ax.barh(positions, item.counts, color=[PALETTE[2] if i in keys else PALETTE[0] for i in range(len(labels))],
                    hatch=None, edgecolor="black", linewidth=0.6)
@@ -110,7 +110,7 @@ def question_figure(item: QuestionCounts) -> tuple[Figure, str, str]:
         ax.annotate(str(count), (bar.get_width(), bar.get_y() + bar.get_height() / 2), xytext=(4, 0),
                     textcoords="offset points", va="center")
     title = f"{q.number}. {q.question.prompt}"
-    ax.set_title(textwrap.fill(title, 80), loc="left", fontsize=11)
+    set_title(fig, title)
     ax.spines[["top", "right"]].set_visible(False)
     return fig, _alt(item, unit), title
 
