@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 
 from seminarkit import __version__
@@ -16,7 +18,7 @@ from seminarkit.cli.common import COMMANDS, EXIT_FAILED, EXIT_INVALID
 from seminarkit.errors import MaterialsError, SeminarkitError
 
 # One module per command family; importing it registers its subcommands.
-COMMAND_MODULES = ("validate", "build", "quiz", "grade", "lab")
+COMMAND_MODULES = ("validate", "build", "quiz", "grade", "lab", "studentkit")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,7 +38,16 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the exit code."""
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    passthrough: list[str] = []
+    if "--" in argv:  # everything after "--" belongs to the tool a command wraps (seminarkit lab)
+        at = argv.index("--")
+        argv, passthrough = argv[:at], argv[at + 1:]
     args = parser.parse_args(argv)
+    if passthrough:
+        if not hasattr(args, "passthrough"):
+            parser.error(f"{args.command or 'seminarkit'} takes no arguments after '--'")
+        args.passthrough = passthrough
     if not getattr(args, "handler", None):
         parser.print_help(sys.stderr)
         return EXIT_INVALID
@@ -49,5 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"seminarkit: error: {exc}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C now must not add a traceback
         print("seminarkit: interrupted; nothing half-written was left behind.", file=sys.stderr)
         return 130

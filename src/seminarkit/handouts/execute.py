@@ -16,6 +16,9 @@ engine (:class:`WarmKernelEngine`).
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import subprocess
 from collections.abc import Mapping
 from pathlib import Path
@@ -63,6 +66,7 @@ class WarmKernels:
                  reuse: bool = True):
         self.warmup, self.env, self.cwd, self.reuse = warmup, env, cwd, reuse
         self._next: tuple[KernelManager, KernelClient] | None = None
+        self._live: list[KernelManager] = []  # every kernel started and not yet shut down
 
     def _boot(self) -> tuple[KernelManager, KernelClient]:
         from jupyter_client.manager import KernelManager
@@ -74,6 +78,7 @@ class WarmKernels:
         if self.cwd:
             extra["cwd"] = str(self.cwd)
         km.start_kernel(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **extra)
+        self._live.append(km)
         kc = km.client()
         kc.start_channels()
         kc.execute(self.warmup, silent=True, store_history=False)  # queued; runs while we work
@@ -91,7 +96,7 @@ class WarmKernels:
             self._next = None
             if self._restore(km, kc, workdir):
                 return km
-            km.shutdown_kernel(now=True)
+            self._shutdown(km)
         raise NotebookFailed("kernel", cell_index=None, ename="KernelError",
                              evalue="a fresh kernel could not be prepared for the job")
 
@@ -115,15 +120,35 @@ class WarmKernels:
             kc.start_channels()
             self._next = (km, kc)
             return
-        km.shutdown_kernel(now=True)
+        self._shutdown(km)
         self.prepare()
+
+    def _shutdown(self, km: KernelManager) -> None:
+        if km in self._live:
+            self._live.remove(km)
+        km.shutdown_kernel(now=True)
 
     def close(self) -> None:
         """Shut down the kernel kept in reserve."""
         if self._next is not None:
             (km, kc), self._next = self._next, None
             kc.stop_channels()
-            km.shutdown_kernel(now=True)
+            self._shutdown(km)
+
+    def kill_all(self) -> None:
+        """Kill every kernel at once (SIGKILL to its process group) and remove its connection file.
+
+        For a worker told to stop now: no shutdown handshake, nothing left running. Kernels run
+        in a session of their own, so their process group is theirs alone.
+        """
+        for km in self._live:
+            pid = getattr(km.provisioner, "pid", None)
+            if isinstance(pid, int) and pid > 0:
+                with contextlib.suppress(OSError):
+                    os.killpg(pid, signal.SIGKILL)
+            with contextlib.suppress(Exception):
+                km.cleanup_connection_file()
+        self._live.clear()
 
 
 _ENGINE_REGISTERED: list[bool] = []
