@@ -32,7 +32,8 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO / "notebooks"
 MATERIALS = REPO / "materials"
-SCREENSHOTS = REPO / "build" / "screenshots"
+# Test artifacts never go under build/ (build/student/ is published as it is).
+SCREENSHOTS = Path(os.environ.get("SEMINARKIT_TEST_RESULTS", REPO / "test-results")) / "screenshots"
 TOOLING = Path(__file__).resolve().parent / "tooling"
 AXE_JS = TOOLING / "node_modules" / "axe-core" / "axe.min.js"
 
@@ -113,7 +114,7 @@ def chromium_browser() -> Iterator[Any]:
 
 
 def screenshot(page: Any, name: str, locator: Any | None = None, *, full_page: bool = False) -> Path:
-    """Save a PNG of the viewport (or of one element, or the whole page) under build/screenshots/."""
+    """Save a PNG of the viewport (or of one element, or the whole page) under test-results/screenshots/."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     if locator is not None:

@@ -2,7 +2,8 @@
 
 One JupyterLab server per module, on 127.0.0.1 with a random port and a token, serving a temp
 copy of notebooks/ (06-quiz switched to exam mode there); every page opens with ``?reset``.
-Screenshots go to build/screenshots/. See tests/browser_support.py for when these tests skip.
+Screenshots go to test-results/screenshots/ (git-ignored; never under build/). See
+tests/browser_support.py for when these tests skip.
 """
 
 from __future__ import annotations

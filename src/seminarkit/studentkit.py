@@ -71,11 +71,18 @@ message "this is a student kit".
 """
 
 
-def _dump_module(course: Course, module_id: str, dest: Path) -> list[Path]:
-    """Write the student edition of one module (YAML parts, data and provenance) under ``dest``."""
+def _dump_module(course: Course, module_id: str, modules: list[str], dest: Path) -> list[Path]:
+    """Write the student edition of one module (YAML parts, data and provenance) under ``dest``.
+
+    Links to modules the kit leaves out are dropped (they would point nowhere).
+    """
+    import dataclasses
+
     from seminarkit.grading.release import student_parts
 
     module = course.module(module_id)
+    links = [link for link in module.meta.links if link.module in modules]
+    module = dataclasses.replace(module, meta=module.meta.model_copy(update={"links": links}))
     written = [write_atomic(dest / name, text) for name, text in student_parts(module).items()]
     for dataset in module.datasets.values():
         written.append(write_atomic(dest / "data" / dataset.csv_path.name, dataset.csv_path.read_bytes()))
@@ -142,7 +149,7 @@ def _fill(course: Course, modules: list[str], tmp: Path) -> None:
                      student_notebook(course.notebooks_dir / catalogue[nb].file, applies))
     write_atomic(tmp / "materials" / "course.yaml", _course_yaml(course, modules, used))
     for module_id in modules:
-        _dump_module(course, module_id, tmp / "materials" / "modules" / module_id)
+        _dump_module(course, module_id, modules, tmp / "materials" / "modules" / module_id)
     write_atomic(tmp / "README.md", README.format(
         title=course.spec.title, modules=", ".join(f"`{m}`" for m in modules),
         notebooks=", ".join(catalogue[n].file for n in used)))
