@@ -124,3 +124,57 @@ def test_lab_refuses_broken_materials(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "course.yaml:" in done.stderr and "YAML syntax error" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_lab_working_copy_is_made_once_kept_and_reset_on_request(tmp_path: Path) -> None:
+    from seminarkit.cli.lab import working_copy
+    from seminarkit.errors import OutputError
+
+    source = tmp_path / "notebooks"
+    shutil.copytree(REPO / "notebooks", source)
+    copy = tmp_path / "seminarkit-lab"
+    assert working_copy(copy, source) == sorted(p.name for p in source.glob("*.ipynb"))
+    assert (copy / ".gitignore").read_text().splitlines()[-1] == "*"
+    (copy / "03-timeline.ipynb").write_text("my work")
+    (copy / "mine.ipynb").write_text("my own notebook")
+    shutil.copyfile(source / "01-overview.ipynb", source / "08-new.ipynb")
+    assert working_copy(copy, source) == ["08-new.ipynb"]  # only what is missing; nothing overwritten
+    assert (copy / "03-timeline.ipynb").read_text() == "my work"
+    working_copy(copy, source, reset=True)
+    assert (copy / "03-timeline.ipynb").read_bytes() == (source / "03-timeline.ipynb").read_bytes()
+    assert not (copy / "mine.ipynb").exists()
+
+    someone = tmp_path / "thesis"
+    someone.mkdir()
+    (someone / "chapter.ipynb").write_text("{}")
+    with pytest.raises(OutputError, match="not a seminarkit lab working copy"):
+        working_copy(someone, source, reset=True)
+    assert [p.name for p in someone.iterdir()] == ["chapter.ipynb"]
+
+
+def test_lab_options_work_as_its_help_shows(capsys: pytest.CaptureFixture[str]) -> None:
+    from seminarkit.cli.main import build_parser, main
+
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["lab", "--help"])
+    shown = capsys.readouterr().out
+    assert "--port N" in shown and "--no-browser" in shown and "--reset" in shown
+    assert "seminarkit lab --port 8890 --no-browser -- --ServerApp.ip=127.0.0.1" in " ".join(shown.split())
+    args = build_parser().parse_args(["lab", "--port", "8890", "--no-browser"])
+    assert (args.port, args.no_browser, args.dir) == (8890, True, None)
+    # Options after "--" reach JupyterLab (main splits them off before parsing).
+    with pytest.raises(SystemExit) as stop:
+        main(["validate", "--", "--ServerApp.ip=0.0.0.0"])
+    assert stop.value.code == 2 and "takes no arguments after '--'" in capsys.readouterr().err
+
+
+def test_lab_on_a_student_kit_refuses_reset(tmp_path: Path) -> None:
+    from seminarkit.studentkit import write_student_kit
+
+    kit = write_student_kit(tmp_path / "kit", modules=["moldova-2025"])
+    done = subprocess.run([sys.executable, "-m", "seminarkit", "lab", str(kit), "--reset"],
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        f"seminarkit: error: {kit}: is a student kit (your own work): --reset only applies to a working copy; "
+        "ask for a new kit to start afresh"]

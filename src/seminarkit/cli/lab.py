@@ -20,6 +20,7 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from types import FrameType
 
 from seminarkit.cli.common import command, materials_option
 from seminarkit.errors import OutputError
@@ -37,8 +38,9 @@ def _setup(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", type=int, default=None, metavar="N", help="port for JupyterLab")
     parser.add_argument("--no-browser", action="store_true", help="do not open a browser")
     materials_option(parser)
-    parser.epilog = ("Options after '--' go to JupyterLab, e.g. "
-                     "seminarkit lab --port 8890 --no-browser -- --ServerApp.ip=127.0.0.1")
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter  # keep the example on one line
+    parser.epilog = ("options after '--' go to JupyterLab, for example:\n"
+                     "  seminarkit lab --port 8890 --no-browser -- --ServerApp.ip=127.0.0.1")
     parser.set_defaults(passthrough=[])
 
 
@@ -106,8 +108,13 @@ def _lab(args: argparse.Namespace) -> int:
     proc = subprocess.Popen(lab_command(root, args.passthrough, port=args.port, no_browser=args.no_browser),
                             env=env, cwd=root)
     # Ctrl-C is JupyterLab's to handle (it asks, then shuts its kernels down): wait for it.
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A SIGTERM for us is passed on, so JupyterLab and its kernels stop too, never orphaned.
+    def forward(signum: int, frame: FrameType | None) -> None:
+        proc.send_signal(signum)
+
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN), signal.signal(signal.SIGTERM, forward)
     try:
         return proc.wait()
     finally:
-        signal.signal(signal.SIGINT, previous)
+        signal.signal(signal.SIGINT, previous[0])
+        signal.signal(signal.SIGTERM, previous[1])
