@@ -77,7 +77,12 @@ def _check_leaks(args: argparse.Namespace) -> int:
             leaks.extend(scan_tree(root, probes, expected=expected).leaks)
             scanned.append(f"{root}" + ("" if expected is not None else " (no build listing: content only)"))
         else:
-            leaks.extend(Leak(path, name, detail) for name, detail in scan_bytes(path.read_bytes(), probes))
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                print(f"seminarkit: error: {path}: cannot be read ({exc.strerror or exc})", file=sys.stderr)
+                return EXIT_FAILED
+            leaks.extend(Leak(path, name, detail) for name, detail in scan_bytes(data, probes))
             scanned.append(str(path))
     for leak in leaks:
         print(f"LEAK {leak}", file=sys.stderr)

@@ -5,7 +5,8 @@ is still read as a PDF, an SVG is text, a ZIP (``.docx``, ``.zip``, ``.whatever`
 member by member, a PNG's text chunks (``tEXt``, ``zTXt``, ``iTXt``) are decompressed, JSON
 strings are decoded (JSON ``u00ad`` escapes included), base64 payloads that are files in turn
 (``data:`` URIs in HTML, images in notebook outputs) are decoded and read, and anything else
-is decoded as UTF-8 (and as UTF-16 when it looks like it). :func:`texts` yields the text
+is decoded as UTF-8 (and as UTF-16 when it looks like it). PDF text comes from poppler's
+``pdftotext`` where it is installed (as in CI) and from pypdf otherwise. :func:`texts` yields the text
 *views* of a file; :mod:`seminarkit.handouts.leaks` normalises and matches them.
 
 Nested content is bounded (depth and total decoded bytes), so a ZIP bomb costs at most
@@ -65,9 +66,19 @@ def kind_of(data: bytes) -> str:
     return "text"
 
 
+_RUNS = re.compile(rb"(?:[\x20-\x7e\t\r\n]|[\xc2-\xf4][\x80-\xbf]{1,3}){4,}")
+
+
 def decode_text(data: bytes) -> list[str]:
-    """Decode bytes as text: UTF-8 (lossy), plus UTF-16 when NUL bytes say it may be that."""
-    found = [data.decode("utf-8", errors="replace")]
+    """Decode bytes as text: UTF-8, plus UTF-16 when NUL bytes say it may be that.
+
+    Bytes that are not UTF-8 (a binary file, a PDF's compressed streams) yield their runs of
+    printable text, as ``strings`` does, instead of a page of replacement characters.
+    """
+    try:
+        found = [data.decode("utf-8")]
+    except UnicodeDecodeError:
+        found = ["\n".join(run.decode("utf-8", errors="replace") for run in _RUNS.findall(data))]
     if data.count(b"\x00") * 8 > len(data):  # UTF-16 text is about half NUL bytes
         for codec in ("utf-16-le", "utf-16-be"):
             found.append(data.decode(codec, errors="replace"))
@@ -145,6 +156,22 @@ def _b64(text: str) -> bytes | None:
         return None
 
 
+def pdftotext(data: bytes) -> str | None:
+    """Text of a PDF by poppler's ``pdftotext`` (about 30 times faster than pypdf), or None without it."""
+    import shutil
+    import subprocess
+
+    tool = shutil.which("pdftotext")
+    if tool is None:
+        return None
+    try:
+        done = subprocess.run([tool, "-q", "-enc", "UTF-8", "-", "-"], input=data, capture_output=True,
+                              timeout=120, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout.decode("utf-8", errors="replace") if done.returncode == 0 else None
+
+
 def _pdf(data: bytes, depth: int, budget: _Budget) -> Iterator[str]:
     import logging
 
@@ -154,8 +181,8 @@ def _pdf(data: bytes, depth: int, budget: _Budget) -> Iterator[str]:
 
     try:
         reader = PdfReader(io.BytesIO(data))
-        pages = [page.extract_text() or "" for page in reader.pages]
-        yield "\n".join(pages)
+        text = pdftotext(data)
+        yield text if text is not None else "\n".join(page.extract_text() or "" for page in reader.pages)
         meta = dict(reader.metadata or {})
         yield "\n".join(str(v) for v in meta.values())
         for contents in reader.attachments.values():

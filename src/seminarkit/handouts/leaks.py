@@ -51,7 +51,7 @@ KEY_PAIR_GAP = 6  # words allowed between a question id and its right answer in 
 KEY_PAIRS_MIN = 3  # question/answer pairs that make a file an answer key
 UNEXPECTED = "file that no build step produced (remove it: only what the build writes may be published)"
 _WORD = re.compile(r"\w+")
-_PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
+_PERCENT = re.compile(r"[^\s\"'<>]*%[0-9A-Fa-f]{2}[^\s\"'<>]*")  # a word or URL with %-escapes
 
 
 @dataclass(frozen=True)
@@ -69,11 +69,24 @@ class Leak:
         return f"{self.artifact}: contains instructor-only {self.field}{detail}"
 
 
+def _char_class(codes: list[int]) -> re.Pattern[str]:
+    ranges: list[list[int]] = []
+    for code in codes:
+        if ranges and code == ranges[-1][1] + 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    return re.compile("[" + "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges) + "]+")
+
+
 @cache
-def _invisible() -> dict[int, None]:
+def _tables() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Patterns to delete: invisible format characters (category Cf), and combining marks."""
     import sys
 
-    return {c: None for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Cf"}
+    chars = [chr(c) for c in range(sys.maxunicode + 1)]
+    return (_char_class([ord(ch) for ch in chars if unicodedata.category(ch) == "Cf"]),
+            _char_class([ord(ch) for ch in chars if unicodedata.combining(ch)]))
 
 
 def normalise(text: str) -> str:
@@ -83,8 +96,10 @@ def normalise(text: str) -> str:
         if decoded == text:
             break
         text = decoded
-    text = unicodedata.normalize("NFKC", text.translate(_invisible()))
-    text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    if not text.isascii():
+        invisible, combining = _tables()
+        text = unicodedata.normalize("NFKC", invisible.sub("", text))
+        text = combining.sub("", unicodedata.normalize("NFKD", text))
     return text.casefold()
 
 
@@ -217,7 +232,8 @@ def scan_bytes(data: bytes, probes: Probes) -> list[tuple[str, str]]:
     found: dict[str, str] = {}
     try:
         for text in texts(data):
-            views = [text, _unquote(text)] if _PERCENT.search(text) else [text]
+            escaped = _PERCENT.findall(text)
+            views = [text, _unquote("\n".join(escaped))] if escaped else [text]
             for view in views:
                 for name, detail in probes.find(view):
                     found.setdefault(name, detail)
