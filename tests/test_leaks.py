@@ -216,3 +216,14 @@ def test_check_leaks_cli_reads_any_folder(tmp_path: Path, run_cli: Callable[...,
     assert code == 1
     assert f"LEAK {folder / 'figure.svg'}: contains instructor-only {field}" in err
     assert "Traceback" not in err
+
+
+def test_pdf_text_is_read_without_poppler_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where ``pdftotext`` is not installed, pypdf reads the PDF's text layer instead."""
+    from seminarkit.handouts import artifact_text
+
+    field, note = _note()
+    pdf = _pdf(_half(note))
+    assert artifact_text.pdftotext(pdf) is not None  # poppler is here (CI installs it) ...
+    monkeypatch.setattr(artifact_text, "pdftotext", lambda data: None)  # ... and now it is not
+    assert [name for name, _ in scan_bytes(pdf, _probes())] == [field]

@@ -170,6 +170,11 @@ def test_kit_refuses_to_overwrite_other_folders_and_replaces_a_kit(
     assert json.loads((kit / KIT_LISTING).read_text())["modules"] == ["kazakhstan-2022"]
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temporary folders left
 
+    # A file the kit was not written with is a finding for the leak gate.
+    (kit / "notebooks" / "answers.csv").write_text("q1,B\n")
+    code, _, err = run_cli("check-leaks", str(kit))
+    assert code == 1 and f"LEAK {kit / 'notebooks' / 'answers.csv'}: file that no build step produced" in err
+
     # A kit cannot be made from a kit.
     code, _, err = run_cli("student-kit", "--out", str(tmp_path / "again"), "--materials", str(kit / "materials"))
     assert code == 1 and "student edition already" in err
