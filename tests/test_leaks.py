@@ -227,3 +227,14 @@ def test_pdf_text_is_read_without_poppler_too(monkeypatch: pytest.MonkeyPatch) -
     assert artifact_text.pdftotext(pdf) is not None  # poppler is here (CI installs it) ...
     monkeypatch.setattr(artifact_text, "pdftotext", lambda data: None)  # ... and now it is not
     assert [name for name, _ in scan_bytes(pdf, _probes())] == [field]
+
+
+@pytest.mark.timeout(60)
+def test_long_unbroken_runs_are_read_in_linear_time() -> None:
+    """A notebook's base64 outputs are megabytes without a space: reading them must not stall."""
+    field, note = _note()
+    blob = base64.b64encode(bytes(range(256)) * 8192).decode()  # 2.8 MB, no whitespace, no '%'
+    page = json.dumps({"cells": [{"outputs": [{"data": {"application/octet-stream": blob}}]}]})
+    page += f'\n<a href="mailto:x@example.org?body={_half(note).replace(" ", "%20")}">m</a>\n' + blob
+    page += "<" * 1_000_000  # a million lone "<": no tag ends, none may be searched for to the end
+    assert [name for name, _ in scan_bytes(page.encode(), _probes())] == [field]

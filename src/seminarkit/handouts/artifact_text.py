@@ -31,7 +31,7 @@ MAX_DEPTH = 4
 MAX_DECODED = 256 * 1024 * 1024  # bytes decoded from nested containers, per top-level file
 _DATA_URI = re.compile(rb"data:[\w.+/-]*(?:;[\w=.+-]+)*;base64,([A-Za-z0-9+/=\s]{16,})")
 _BASE64 = re.compile(r"^[A-Za-z0-9+/=\s]{64,}$")
-_TAG = re.compile(r"<[^>]*>")
+_TAG = re.compile(r"<[^<>]*>")  # [^<>]: linear even on a file of lone "<"
 _MAGIC_FILES = (b"%PDF-", b"\x89PNG\r\n\x1a\n", b"PK\x03\x04", b"\x1f\x8b")
 
 

@@ -51,7 +51,8 @@ KEY_PAIR_GAP = 6  # words allowed between a question id and its right answer in 
 KEY_PAIRS_MIN = 3  # question/answer pairs that make a file an answer key
 UNEXPECTED = "file that no build step produced (remove it: only what the build writes may be published)"
 _WORD = re.compile(r"\w+")
-_PERCENT = re.compile(r"[^\s\"'<>]*%[0-9A-Fa-f]{2}[^\s\"'<>]*")  # a word or URL with %-escapes
+_PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
+_TOKEN_EDGE = re.compile(r"[\s\"'<>]")
 
 
 @dataclass(frozen=True)
@@ -232,7 +233,7 @@ def scan_bytes(data: bytes, probes: Probes) -> list[tuple[str, str]]:
     found: dict[str, str] = {}
     try:
         for text in texts(data):
-            escaped = _PERCENT.findall(text)
+            escaped = _percent_tokens(text)
             views = [text, _unquote("\n".join(escaped))] if escaped else [text]
             for view in views:
                 for name, detail in probes.find(view):
@@ -240,6 +241,24 @@ def scan_bytes(data: bytes, probes: Probes) -> list[tuple[str, str]]:
     except TooLarge as exc:
         found["unreadable content"] = f"{exc}: the gate cannot vouch for it"
     return list(found.items())
+
+
+def _percent_tokens(text: str) -> list[str]:
+    """Return the words or URLs of ``text`` that hold %-escapes, each once.
+
+    Found from each escape outwards (linear time: a pattern scanning every word for a ``%``
+    would be quadratic on the long unbroken runs of base64 that notebooks hold).
+    """
+    tokens: list[str] = []
+    done = -1
+    for match in _PERCENT.finditer(text):
+        if match.start() < done:
+            continue
+        start = max(text.rfind(ch, 0, match.start()) for ch in " \t\r\n\"'<>") + 1
+        edge = _TOKEN_EDGE.search(text, match.end())
+        done = edge.start() if edge else len(text)
+        tokens.append(text[start:done])
+    return tokens
 
 
 def _unquote(text: str) -> str:
