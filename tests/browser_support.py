@@ -32,7 +32,8 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO / "notebooks"
 MATERIALS = REPO / "materials"
-SCREENSHOTS = REPO / "test-results" / "screenshots"  # git-ignored; never under build/
+# Test artifacts never go under build/ (build/student/ is published as it is).
+SCREENSHOTS = Path(os.environ.get("SEMINARKIT_TEST_RESULTS", REPO / "test-results")) / "screenshots"
 TOOLING = Path(__file__).resolve().parent / "tooling"
 AXE_JS = TOOLING / "node_modules" / "axe-core" / "axe.min.js"
 
@@ -156,13 +157,20 @@ def set_parameters(notebook: Path, **values: Any) -> None:
 
 @dataclass
 class LabServer:
-    """A JupyterLab server on 127.0.0.1 serving ``root`` (a temp copy of notebooks/)."""
+    """A JupyterLab server on 127.0.0.1 serving ``root`` (a temp copy of notebooks/).
+
+    With ``seminarkit_args``, the server is started the way users start it, by
+    ``seminarkit lab ARGS --port P --no-browser -- <test-only JupyterLab options>`` run in
+    ``cwd``; ``root`` is then the folder that command serves.
+    """
 
     root: Path
     home: Path
     port: int = field(default_factory=free_port)
     token: str = field(default_factory=lambda: secrets.token_hex(16))
     process: subprocess.Popen[bytes] | None = None
+    seminarkit_args: list[str] | None = None
+    cwd: Path | None = None
 
     @property
     def base(self) -> str:
@@ -201,15 +209,18 @@ class LabServer:
     def start(self, timeout: float = 60.0) -> None:
         """Start ``jupyter lab`` and wait until ``/api/status`` answers."""
         self._settings()
-        cmd = [sys.executable, "-m", "jupyterlab", "--no-browser",
-               "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={self.port}",
-               "--ServerApp.port_retries=0", f"--IdentityProvider.token={self.token}",
-               f"--ServerApp.root_dir={self.root}", "--LabApp.news_url=None",
-               "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
-        if hasattr(os, "geteuid") and os.geteuid() == 0:
-            cmd.append("--allow-root")
+        quiet = ["--ServerApp.ip=127.0.0.1", "--ServerApp.port_retries=0", f"--IdentityProvider.token={self.token}",
+                 "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+        if self.seminarkit_args is not None:
+            cmd = [sys.executable, "-m", "seminarkit", "lab", *self.seminarkit_args, "--port", str(self.port),
+                   "--no-browser", "--", *quiet]
+        else:
+            cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--ServerApp.port={self.port}",
+                   f"--ServerApp.root_dir={self.root}", *quiet]
+            if hasattr(os, "geteuid") and os.geteuid() == 0:
+                cmd.append("--allow-root")
         with self.log.open("wb") as log:
-            self.process = subprocess.Popen(cmd, cwd=self.root, env=self._env(), stdout=log,
+            self.process = subprocess.Popen(cmd, cwd=self.cwd or self.root, env=self._env(), stdout=log,
                                             stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         deadline = time.monotonic() + timeout
         status = f"{self.base}/api/status?token={self.token}"

@@ -56,7 +56,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
          "--modules", MODULE, "--formats", "html", "--out", str(out), "--quiet"],
         cwd=REPO, capture_output=True, text=True, timeout=900, check=False)
     assert proc.returncode == 0, f"build failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
-    assert (out / "index.html").is_file()
+    assert (out / "student" / "index.html").is_file() and (out / "instructor" / "index.html").is_file()
     return out
 
 
@@ -93,7 +93,7 @@ def visit(page: Any, path: Path) -> Visit:
 
 
 def handout(site: Path, edition: str, notebook: str) -> Path:
-    return site / MODULE / edition / f"{notebook}.html"
+    return site / edition / MODULE / f"{notebook}.html"
 
 
 # -- scenario 4 -------------------------------------------------------------------------------------
@@ -125,16 +125,17 @@ def test_handout_opens_offline(page: Any, site: Path, edition: str, notebook: st
 
 # -- scenario 5 -------------------------------------------------------------------------------------
 AXE_PAGES = [
-    "index.html",
-    f"{MODULE}/student/02-walkthrough.html",
-    f"{MODULE}/instructor/02-walkthrough.html",
-    f"{MODULE}/student/06-quiz.html",
-    f"{MODULE}/instructor/06-quiz.html",
-    f"{MODULE}/student/03-timeline.html",
-    f"{MODULE}/instructor/01-overview.html",
-    f"{MODULE}/student/04-actors.html",
-    f"{MODULE}/student/05-evidence.html",
-    f"{MODULE}/instructor/07-simulation.html",
+    "student/index.html",
+    "instructor/index.html",
+    f"student/{MODULE}/02-walkthrough.html",
+    f"instructor/{MODULE}/02-walkthrough.html",
+    f"student/{MODULE}/06-quiz.html",
+    f"instructor/{MODULE}/06-quiz.html",
+    f"student/{MODULE}/03-timeline.html",
+    f"instructor/{MODULE}/01-overview.html",
+    f"student/{MODULE}/04-actors.html",
+    f"student/{MODULE}/05-evidence.html",
+    f"instructor/{MODULE}/07-simulation.html",
 ]
 
 
@@ -155,13 +156,13 @@ def test_accessibility(axe_js: Path, page: Any, site: Path, relpath: str) -> Non
 
 # -- scenario 6 -------------------------------------------------------------------------------------
 LAYOUT_PAGES = [
-    f"{MODULE}/student/02-walkthrough.html",
-    f"{MODULE}/instructor/02-walkthrough.html",
-    f"{MODULE}/student/03-timeline.html",
-    f"{MODULE}/instructor/01-overview.html",
-    f"{MODULE}/student/04-actors.html",
-    f"{MODULE}/student/05-evidence.html",
-    f"{MODULE}/instructor/07-simulation.html",
+    f"student/{MODULE}/02-walkthrough.html",
+    f"instructor/{MODULE}/02-walkthrough.html",
+    f"student/{MODULE}/03-timeline.html",
+    f"instructor/{MODULE}/01-overview.html",
+    f"student/{MODULE}/04-actors.html",
+    f"student/{MODULE}/05-evidence.html",
+    f"instructor/{MODULE}/07-simulation.html",
 ]
 
 
@@ -186,3 +187,44 @@ def test_pages_read(browser: Any, site: Path, relpath: str, width: int) -> None:
             assert date and event and event["width"] > 2.5 * date["width"], "the event column is the wide one"
     finally:
         context.close()
+
+
+# -- the student site is closed ---------------------------------------------------------------------
+_HREFS_JS = "() => Array.from(document.querySelectorAll('a[href]')).map(a => a.href)"
+
+
+def test_student_site_links_stay_inside_and_reach_no_instructor_artifact(page: Any, site: Path) -> None:
+    """Crawl build/student/ from its index, following every link a student could click."""
+    from urllib.parse import unquote, urlparse
+
+    student = (site / "student").resolve()
+    instructor_files = {p.read_bytes() for p in (site / "instructor").rglob("*") if p.is_file()}
+    queue, seen, external = [student / "index.html"], set(), set()
+    followed = 0
+    while queue:
+        current = queue.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        followed += 1
+        visit(page, current)
+        assert page.locator(".seminarkit-private").count() == 0, f"{current} is marked private"
+        assert page.locator(f".{KEY}").count() == 0, f"{current} shows an answer key"
+        for href in page.evaluate(_HREFS_JS):
+            url = urlparse(href)
+            if url.scheme in ("http", "https", "mailto"):
+                external.add(url.netloc)  # a source citation on the web, not a file of the build
+                continue
+            assert url.scheme == "file", f"{current}: link {href!r}"
+            target = Path(unquote(url.path)).resolve()
+            assert target.is_relative_to(student), f"{current} links outside build/student/: {href}"
+            assert target.is_file(), f"{current}: broken link {href}"
+            assert target.read_bytes() not in instructor_files, f"{current} reaches an instructor file: {href}"
+            if target.suffix == ".html":
+                queue.append(target)
+            else:
+                seen.add(target)  # a PDF: checked above, nothing in it to follow
+    pages = {p.resolve() for p in (site / "student").rglob("*") if p.is_file()}
+    assert seen == pages, f"files no link reaches: {sorted(map(str, pages - seen))}"
+    assert followed >= 8  # the index and every HTML handout of the module
+    assert "127.0.0.1" not in external and "localhost" not in external

@@ -6,7 +6,8 @@ instructor edition so that their tables show); every page opens with ``?reset``.
 scenarios 1-3, every notebook's outputs must read in JupyterLab's output area (issue 15): each
 glossary term beside its definition on the same row, no text cell right-aligned, nothing wider
 than its output area, no figure cut, and no axe-core violation of impact moderate or worse.
-Screenshots go to test-results/screenshots/. See tests/browser_support.py for when these tests skip.
+Screenshots go to test-results/screenshots/ (git-ignored; never under build/). See
+tests/browser_support.py for when these tests skip.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ import hashlib
 import json
 import re
 import shutil
+import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -319,3 +322,65 @@ def test_outputs_read_in_jupyterlab(page: Any, lab: LabServer, notebook: str, se
     target = page.locator(f"{OUTPUTS} {selector}").first
     target.scroll_into_view_if_needed()
     screenshot(page, f"7-lab-{notebook}", page)
+
+
+# -- seminarkit lab never writes into the repository -------------------------------------------------
+def _git(repo: Path, *args: str) -> str:
+    done = subprocess.run(["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
+                          capture_output=True, text=True, check=True)
+    return done.stdout
+
+
+def test_lab_saves_outputs_in_a_git_ignored_working_copy(browser: Any, tmp_path: Path) -> None:
+    """JupyterLab started by ``seminarkit lab``: run a notebook, save it, and git sees nothing."""
+    from playwright.sync_api import expect
+
+    repo = tmp_path / "course"
+    shutil.copytree(NOTEBOOKS, repo / "notebooks")
+    shutil.copytree(MATERIALS, repo / "materials")
+    _git(repo, "init", "-q")
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-q", "-m", "course")
+    committed = (repo / "notebooks" / "03-timeline.ipynb").read_bytes()
+
+    server = LabServer(root=repo / "seminarkit-lab", home=tmp_path / "home", cwd=repo,
+                       seminarkit_args=["--materials", str(repo / "materials")])
+    server.home.mkdir()
+    server.start()
+    context = browser.new_context(viewport={"width": 1400, "height": 1800})
+    context.set_default_timeout(60_000)
+    page = context.new_page()
+    try:
+        open_notebook(page, server, "03-timeline.ipynb")
+        run_all(page)
+        assert error_outputs(page) == []
+        expect(page.locator(".seminarkit-timeline-explorer")).to_have_count(1)
+        page.locator(".jp-NotebookPanel .jp-Notebook").first.click()
+        page.keyboard.press("Control+s")
+        saved = server.root / "03-timeline.ipynb"
+        page.wait_for_function("() => !document.querySelector('.jp-mod-dirty')")
+        outputs = [o for c in json.loads(saved.read_text())["cells"] if c["cell_type"] == "code" for o in c["outputs"]]
+        assert outputs, "the saved working copy has no outputs"
+        screenshot(page, "lab-working-copy-saved")
+    finally:
+        context.close()
+        server.stop()
+
+    assert _git(repo, "status", "--porcelain") == ""
+    assert "!! seminarkit-lab/" in _git(repo, "status", "--porcelain", "--ignored")
+    assert (repo / "notebooks" / "03-timeline.ipynb").read_bytes() == committed
+    assert "JupyterLab on the working copy" in server.log_tail() and "(created;" in server.log_tail()
+
+
+def test_a_bad_parameter_shows_one_line_in_jupyterlab(page: Any, lab: LabServer) -> None:
+    bad = lab.root / "bad-module.ipynb"
+    shutil.copyfile(lab.root / "01-overview.ipynb", bad)
+    set_parameters(bad, module="nope")
+    open_notebook(page, lab, bad.name)
+    run_all(page)
+    errors = error_outputs(page)
+    screenshot(page, "bad-parameter-one-line")
+    assert len(errors) == 1, errors
+    assert errors[0].splitlines() == [
+        "UnknownChoiceError: unknown module 'nope'; choose one of: afghanistan-2018, kazakhstan-2022, "
+        "russian-army-1993-2022, nuclear-deterrence-ukraine, moldova-2025"]

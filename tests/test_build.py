@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from seminarkit.handouts.leaks import UNEXPECTED
+
 REPO = Path(__file__).resolve().parents[1]
 MODULES = ["moldova-2025", "kazakhstan-2022"]
 NOTEBOOKS = "[01-overview, 03-timeline]"
@@ -90,21 +92,50 @@ def test_build_outputs_manifest_site_cache_and_determinism(
     manifest = json.loads((out / "manifest.json").read_text())["jobs"]
     assert len(manifest) == 8
     for key, record in manifest.items():
-        edition = key.split("/")[1]
-        assert set(record["outputs"]) == {"html", "pdf", "ipynb"}
+        module, edition, notebook = key.split("/")
+        # Handouts in their edition's site; the executed notebook (build paths inside) outside both.
+        assert record["outputs"] == {"html": f"{edition}/{module}/{notebook}.html",
+                                     "pdf": f"{edition}/{module}/{notebook}.pdf",
+                                     "ipynb": f"executed/{edition}/{module}/{notebook}.ipynb"}
         for rel in record["outputs"].values():
             assert (out / rel).is_file()
         assert record["parameters"]["edition"] == edition and record["parameters"]["interactive"] is False
         assert record["inputs_hash"] and record["timings"]["total"] > 0
+    assert not (out / "index.html").exists()  # no page links both sites
 
-    # The site links every handout, and every link resolves.
-    index = (out / "index.html").read_text()
-    links = [v for tag, name, v in _refs(index) if tag == "a"]
-    assert len(links) == 16
-    assert all((out / link).is_file() for link in links)
+    # Each site's index links exactly its own edition's 8 handout files, relatively.
+    for edition in ("student", "instructor"):
+        index = (out / edition / "index.html").read_text()
+        links = [v for tag, name, v in _refs(index) if tag == "a"]
+        expected = {f"{m}/{nb}.{fmt}" for m in MODULES for nb in ("01-overview", "03-timeline")
+                    for fmt in ("html", "pdf")}
+        assert set(links) == expected, edition
+        assert all((out / edition / link).is_file() for link in links)
+    # The student site is closed: everything in it was produced for students, nothing links out of it.
+    student_files = {p.relative_to(out / "student").as_posix() for p in (out / "student").rglob("*") if p.is_file()}
+    assert student_files == {"index.html"} | expected
+    for page in (out / "student").rglob("*.html"):
+        for _tag, _name, value in _refs(page.read_text()):
+            if not value.startswith(("http:", "https:", "#", "data:")):
+                target = (page.parent / value.split("#")[0]).resolve()
+                assert target.is_relative_to((out / "student").resolve()), (page, value)
+    # Every instructor page is marked private (HTML banner and noindex), every printed page too.
+    from seminarkit.editions import PRIVATE_NOTICE
+
+    for page in (out / "instructor").rglob("*.html"):
+        text = page.read_text()
+        assert PRIVATE_NOTICE in text and 'name="robots" content="noindex, nofollow"' in text, page
+    for page in (out / "student").rglob("*.html"):
+        assert PRIVATE_NOTICE not in page.read_text(), page
+    reader = PdfReader(str(out / "instructor" / "moldova-2025" / "03-timeline.pdf"))
+    assert len(reader.pages) > 1
+    for number, pdf_page in enumerate(reader.pages, start=1):
+        assert "Private: instructor material" in pdf_page.extract_text(), f"page {number}"
+    for pdf_page in PdfReader(str(out / "student" / "moldova-2025" / "03-timeline.pdf")).pages:
+        assert "Private" not in pdf_page.extract_text()
 
     # Offline: no script, stylesheet or image from the network; images carry alt text.
-    html = (out / "moldova-2025" / "student" / "03-timeline.html").read_text()
+    html = (out / "student" / "moldova-2025" / "03-timeline.html").read_text()
     for tag, _name, value in _refs(html):
         if tag in {"script", "link", "img"}:
             assert not value.startswith(("http:", "https:", "//")), (tag, value)
@@ -112,7 +143,7 @@ def test_build_outputs_manifest_site_cache_and_determinism(
     assert 'alt="Timeline of' in html
 
     # PDF pages render and carry the module title.
-    reader = PdfReader(str(out / "moldova-2025" / "student" / "01-overview.pdf"))
+    reader = PdfReader(str(out / "student" / "moldova-2025" / "01-overview.pdf"))
     assert len(reader.pages) > 0
     assert "Moldova" in reader.pages[0].extract_text()
 
@@ -144,7 +175,7 @@ def test_failing_notebook_keeps_previous_outputs_and_names_the_cell(
     out = kit / "build"
     code, _, err = _build(run_cli, kit, "--formats", "html", "--modules", "moldova-2025", "--editions", "student")
     assert code == 0, err
-    good = out / "moldova-2025" / "student" / "99-broken.html"
+    good = out / "student" / "moldova-2025" / "99-broken.html"
     previous = good.read_bytes()
     (kit / "notebooks" / "99-broken.ipynb").write_text(json.dumps(BROKEN).replace("FAIL_NOW", "True"))
     code, stdout, err = _build(run_cli, kit, "--formats", "html", "--modules", "moldova-2025",
@@ -155,7 +186,7 @@ def test_failing_notebook_keeps_previous_outputs_and_names_the_cell(
     assert "moldova-2025/student/99-broken" in line
     assert "cell 3" in line and "ZeroDivisionError: planted failure" in line
     assert good.read_bytes() == previous  # the last good handout is untouched
-    marked = out / "moldova-2025" / "student" / "99-broken.failed.ipynb"
+    marked = out / "failed" / "student" / "moldova-2025" / "99-broken.failed.ipynb"
     assert marked.is_file() and "planted failure" in marked.read_text()
     assert not list(out.rglob("*.tmp"))
 
@@ -171,11 +202,45 @@ def test_leak_gate_catches_a_planted_leak(kit: Path, run_cli: Callable[..., tupl
     assert code == 0 and "no leaks" in stdout
     course = load_course(kit / "materials")
     field, secret = instructor_texts(course.module("moldova-2025"))[0]
-    target = kit / "build" / "moldova-2025" / "student" / "01-overview.html"
+    target = kit / "build" / "student" / "moldova-2025" / "01-overview.html"
     target.write_text(target.read_text().replace("</main>", f"<p>{secret}</p></main>"))
     code, _, err = run_cli("check-leaks", str(kit / "build"), "--materials", str(kit / "materials"))
     assert code == 1
     assert str(target) in err and field in err
+
+    # Files nobody built: a screenshot and a key file dropped into the site. A build with no
+    # input changed must still notice (the fast path checks the site) and fail, naming each.
+    site = kit / "build" / "student"
+    (site / "screenshots").mkdir()
+    (site / "screenshots" / "answer-key.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    (site / "quiz-key.csv").write_text("student,question_id,answer\nada,q1,B\n")
+    code, _, err = _build(run_cli, kit, "--formats", "html", "--modules", "moldova-2025")
+    assert code == 1
+    leak_lines = [line for line in err.splitlines() if line.startswith("LEAK ")]
+    assert len(leak_lines) == 3, err
+    assert any(line.startswith(f"LEAK {target}: contains instructor-only {field} (") for line in leak_lines)
+    assert f"LEAK {site / 'quiz-key.csv'}: {UNEXPECTED}" in leak_lines
+    assert f"LEAK {site / 'screenshots' / 'answer-key.png'}: {UNEXPECTED}" in leak_lines
+    # The leaking handout left the site (kept in quarantine/), and the index no longer links it.
+    assert not target.exists()
+    assert (kit / "build" / "quarantine" / "student" / "moldova-2025" / "01-overview.html").is_file()
+    assert "01-overview" not in (site / "index.html").read_text()
+    # The files someone else put there are theirs: left in place, and they keep failing the build.
+    assert (site / "quiz-key.csv").is_file()
+    # The next build rebuilds the quarantined handout (clean now) but still fails on them.
+    code, stdout, err = _build(run_cli, kit, "--formats", "html", "--modules", "moldova-2025")
+    assert code == 1 and "built 1, cached 3, failed 0" in stdout
+    assert [line for line in err.splitlines() if line.startswith("LEAK ")] == [
+        f"LEAK {site / 'quiz-key.csv'}: {UNEXPECTED}", f"LEAK {site / 'screenshots' / 'answer-key.png'}: {UNEXPECTED}"]
+    assert target.is_file() and secret not in target.read_text()
+    (site / "quiz-key.csv").unlink()
+    shutil.rmtree(site / "screenshots")
+    code, stdout, err = _build(run_cli, kit, "--formats", "html", "--modules", "moldova-2025")
+    assert code == 0, err
+    assert "built 0, cached 4, failed 0" in stdout
+    assert "01-overview.html" in (site / "index.html").read_text()
+    code, stdout, _ = _build(run_cli, kit, "--formats", "html", "--modules", "moldova-2025")
+    assert code == 0 and "nothing changed" in stdout  # clean again: the fast path is back
 
 
 def test_unknown_module_or_format_is_one_line(kit: Path, run_cli: Callable[..., tuple[int, str, str]]) -> None:

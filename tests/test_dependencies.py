@@ -47,7 +47,7 @@ def _dry_run(target: str, tmp_path: Path) -> str:
     (tmp_path / "tests" / "tooling").mkdir(parents=True)
     for name in ("package.json", "package-lock.json"):
         shutil.copy(REPO / "tests" / "tooling" / name, tmp_path / "tests" / "tooling" / name)
-    done = subprocess.run(["make", "-n", target], cwd=tmp_path, capture_output=True, text=True, check=False)
+    done = subprocess.run(["make", "--no-print-directory", "-n", target], cwd=tmp_path, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     return done.stdout
 

@@ -30,7 +30,7 @@ def test_one_job_per_notebook_module_and_edition_in_course_order(kit: Path) -> N
     assert job.edition is STUDENT and jobs[1].edition is INSTRUCTOR
     assert job.formats == ("html", "pdf")
     assert job.title == "Mini — Overview"
-    assert job.output(Path("/out"), "pdf") == Path("/out/mini/student/01-overview.pdf")
+    assert job.output(Path("/out"), "pdf") == Path("/out/student/mini/01-overview.pdf")
     assert job.parameters == {"module": "mini", "edition": "student", "interactive": False,
                               "materials_dir": str(kit.resolve())}
 

@@ -152,7 +152,7 @@ def test_exam_mode_gives_no_feedback_and_saves_atomically(tmp_path: Path) -> Non
     assert data["module"] == "demo"
     assert data["seed"] == 7
     assert data["student"] == "alice"
-    assert data["selection"] == {"n": 4}
+    assert data["selection"] == {"n": 4, "pool": "exam"}  # the pool replays the draw (exam_only)
     assert data["saved_at"].endswith("+00:00")
     assert list(data["answers"]) == [q.id for q in qw.questions] == data["questions"]
     assert "Saved 0 of 4 answers" in qw.status_html.value

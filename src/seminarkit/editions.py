@@ -57,6 +57,16 @@ class Edition:
         """True when instructor-only material is removed from this edition."""
         return not self.instructor_material
 
+    @property
+    def private(self) -> bool:
+        """True when this edition's artifacts must never be published (they are marked so)."""
+        return not self.leak_gated
+
+    @property
+    def site(self) -> str:
+        """The build's folder for this edition's site (``build/<site>/``)."""
+        return self.name
+
     def apply(self, nb: Notebook) -> Notebook:
         """Apply this edition's notebook transforms in order."""
         for transform in self.transforms:
@@ -83,6 +93,9 @@ INSTRUCTOR = Edition(
     instructor_material=True, leak_gated=False,
 )
 EDITIONS: tuple[Edition, ...] = (STUDENT, INSTRUCTOR)
+
+# Shown on every page of a private edition's site and handouts (HTML banner, PDF page header).
+PRIVATE_NOTICE = "Private: instructor material. Do not publish this page or share it with students."
 
 
 def edition_names() -> tuple[str, ...]:
@@ -188,5 +201,5 @@ def instructor_texts(module: Module) -> list[tuple[str, str]]:
     return found
 
 
-__all__ = ["EDITIONS", "INSTRUCTOR", "STUDENT", "Edition", "check_edition", "edition", "edition_names",
-           "instructor_texts", "module_for_edition", "redact"]
+__all__ = ["EDITIONS", "INSTRUCTOR", "PRIVATE_NOTICE", "STUDENT", "Edition", "check_edition", "edition",
+           "edition_names", "instructor_texts", "module_for_edition", "redact"]

@@ -115,6 +115,20 @@ def check_input(path: Path, what: str = "file") -> Path:
     return path
 
 
+def make_temp_dir(parent: Path, prefix: str) -> Path:
+    """Create a new hidden folder in ``parent`` (mode from the umask, unlike ``mkdtemp``'s 0700).
+
+    For work that appears all at once: fill it, then rename it into place.
+    """
+    make_dirs(parent)
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=f".{prefix}.", suffix=".tmp", dir=parent))
+    except OSError as exc:
+        raise OutputError(parent, f"is not writable: {exc.strerror or exc}") from None
+    os.chmod(tmp, 0o777 & ~current_umask())
+    return tmp
+
+
 def write_atomic(path: Path, data: bytes | str) -> Path:
     """Write ``data`` (bytes, or text as UTF-8) to ``path`` atomically and durably; return ``path``."""
     path = Path(path)

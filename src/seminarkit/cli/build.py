@@ -47,35 +47,52 @@ def _build(args: argparse.Namespace) -> int:
     for line in lines[1:]:
         print(line, file=sys.stderr)
     if result.ok and not result.unchanged:
-        print(f"site: {args.out / 'index.html'}")
+        from seminarkit.editions import INSTRUCTOR, STUDENT
+
+        print(f"student site (publish this folder as it is): {args.out / STUDENT.site / 'index.html'}")
+        if (args.out / INSTRUCTOR.site).is_dir():
+            print(f"instructor site (private, never publish): {args.out / INSTRUCTOR.site / 'index.html'}")
     return EXIT_OK if result.ok else EXIT_FAILED
 
 
 def _setup_leaks(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", type=Path, nargs="+", metavar="PATH",
-                        help="build folder (its */student/ artifacts are scanned) or student files/folders")
+                        help="a build folder (its student/ site is scanned), a student site or kit, "
+                             "or any file or folder meant for students")
     materials_option(parser)
 
 
-@command("check-leaks", _setup_leaks, "Scan student artifacts for instructor-only content.")
+@command("check-leaks", _setup_leaks, "Scan anything meant for students for instructor-only content.")
 def _check_leaks(args: argparse.Namespace) -> int:
     from seminarkit.content.materials import load_course
-    from seminarkit.handouts.leaks import scan
+    from seminarkit.handouts.leaks import Leak, Probes, scan_bytes, scan_tree
+    from seminarkit.handouts.site import published_listing
 
     course = load_course(args.materials)
-    targets: list[Path] = []
+    probes = Probes.build(course.modules.values())
+    leaks: list[Leak] = []
+    scanned = []
     for path in args.paths:
         if not path.exists():
             print(f"seminarkit: error: {path} does not exist", file=sys.stderr)
             return EXIT_FAILED
-        student = sorted(path.glob("*/student")) if path.is_dir() else []
-        targets.extend(student or [path])
-    leaks = scan(targets, course.modules.values())
+        if path.is_dir():
+            root, expected = published_listing(path)
+            leaks.extend(scan_tree(root, probes, expected=expected).leaks)
+            scanned.append(f"{root}" + ("" if expected is not None else " (no build listing: content only)"))
+        else:
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                print(f"seminarkit: error: {path}: cannot be read ({exc.strerror or exc})", file=sys.stderr)
+                return EXIT_FAILED
+            leaks.extend(Leak(path, name, detail) for name, detail in scan_bytes(data, probes))
+            scanned.append(str(path))
     for leak in leaks:
         print(f"LEAK {leak}", file=sys.stderr)
     if leaks:
-        print(f"{len(leaks)} leak(s): remove the instructor-only content from these student artifacts.",
+        print(f"{len(leaks)} finding(s): remove the instructor-only content or the unexpected files above.",
               file=sys.stderr)
         return EXIT_FAILED
-    print(f"no leaks in {len(targets)} location(s)")
+    print(f"no leaks in {', '.join(scanned)}")
     return EXIT_OK

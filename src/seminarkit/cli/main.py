@@ -9,7 +9,9 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 
 from seminarkit import __version__
@@ -17,7 +19,8 @@ from seminarkit.cli.common import COMMANDS, EXIT_FAILED, EXIT_INVALID, EXIT_SOFT
 from seminarkit.errors import MaterialsError, SeminarkitError
 
 # One module per command family; importing it registers its subcommands.
-COMMAND_MODULES = ("validate", "build", "quiz", "grade", "grade_export", "lab", "schema", "room")
+COMMAND_MODULES = ("validate", "build", "quiz", "grade", "grade_export", "lab", "schema", "room",
+                   "studentkit")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -37,7 +40,16 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the exit code."""
     parser = build_parser()
-    args = parser.parse_args(expand_aliases(list(sys.argv[1:] if argv is None else argv)))
+    argv = list(sys.argv[1:] if argv is None else argv)
+    passthrough: list[str] = []
+    if "--" in argv:  # everything after "--" belongs to the tool a command wraps (seminarkit lab)
+        at = argv.index("--")
+        argv, passthrough = argv[:at], argv[at + 1:]
+    args = parser.parse_args(expand_aliases(argv))
+    if passthrough:
+        if not hasattr(args, "passthrough"):
+            parser.error(f"{args.command or 'seminarkit'} takes no arguments after '--'")
+        args.passthrough = passthrough
     if not getattr(args, "handler", None):
         parser.print_help(sys.stderr)
         return EXIT_INVALID
@@ -51,6 +63,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"seminarkit: error: {line}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C now must not add a traceback
         print("seminarkit: interrupted; nothing half-written was left behind.", file=sys.stderr)
         return 130
     except OSError as exc:  # the environment: permissions, a full disk, a vanished file

@@ -2,17 +2,37 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
 from seminarkit.errors import MaterialsError, Problem
 
+# The file that makes a folder a student kit (written by ``seminarkit student-kit``).
+KIT_LISTING = "seminarkit-student-kit.json"
+
+
+def student_kit_root(start: Path) -> Path | None:
+    """Return the student kit that ``start`` is in (the folder holding its listing), or None."""
+    for folder in (start, *start.parents):
+        if (folder / KIT_LISTING).is_file() and (folder / "materials" / "course.yaml").is_file():
+            return folder
+    return None
+
 
 def default_materials_dir() -> Path:
-    """Find the kit's own materials: ``$SEMINARKIT_MATERIALS``, the installed copy, or the repo."""
+    """Find the materials: ``$SEMINARKIT_MATERIALS``, the student kit we are in, the installed copy, or the repo.
+
+    A notebook opened in a student kit (plain ``jupyter lab`` in the kit runs kernels in its
+    ``notebooks/`` folder) finds the kit's student-edition materials this way.
+    """
     env = os.environ.get("SEMINARKIT_MATERIALS")
     if env:
         return Path(env)
+    with contextlib.suppress(OSError):
+        kit = student_kit_root(Path.cwd())
+        if kit is not None:
+            return kit / "materials"
     here = Path(__file__).resolve().parents[1]  # the seminarkit package folder
     packaged = here / "_materials"
     if (packaged / "course.yaml").is_file():

@@ -5,8 +5,17 @@ nothing changed it returns at once without loading the materials. Otherwise it p
 jobs, skips those whose inputs hash is unchanged, and runs the rest in worker processes that
 import the heavy libraries once and keep a warm kernel (see :mod:`seminarkit.handouts.worker`).
 A failing notebook does not stop the others; its previous good outputs stay untouched and
-papermill's marked notebook is kept beside them. The manifest and index are rewritten
-atomically after every run, and the leak gate scans every student artifact at the end.
+papermill's marked notebook is kept under ``failed/``. The manifest and the site indexes are
+rewritten atomically after every run, and the leak gate scans the whole student site at the end.
+
+Layout of ``out_dir`` (see :mod:`seminarkit.handouts.site`)::
+
+    student/       the student site: index.html + <module>/<notebook>.html|.pdf  (publish this)
+    instructor/    the instructor site, every page marked private                (never publish)
+    executed/      executed notebooks, by edition and module                      (private)
+    failed/        papermill's marked notebooks of failed jobs                     (private)
+    quarantine/    student files the leak gate found leaking, moved out of the site
+    manifest.json  jobs, inputs hashes, outputs, and the leak gate's record of the site
 """
 
 from __future__ import annotations
@@ -14,29 +23,29 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
-from multiprocessing import active_children, get_context
 from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict
 
 from seminarkit import __version__
 from seminarkit.content.paths import default_materials_dir, notebooks_dir_for
+from seminarkit.editions import EDITIONS, STUDENT
 from seminarkit.fileio import make_dirs, write_atomic
-from seminarkit.handouts.leaks import Leak, probes_digest, scan
+from seminarkit.handouts.leaks import UNEXPECTED, Leak, Probes, scan_tree
 from seminarkit.handouts.plan import Job, plan_jobs, tree_digest
-from seminarkit.handouts.site import render_index
-from seminarkit.handouts.worker import JobResult, init_worker, run_job
+from seminarkit.handouts.runner import interrupts_ignored, run_jobs
+from seminarkit.handouts.site import INDEX, render_index, site_files
+from seminarkit.handouts.worker import JobResult
 from seminarkit.locks import locks_output
 
 if TYPE_CHECKING:
-    from rich.progress import Progress, TaskID
+    from rich.progress import Progress
 
     from seminarkit.content.materials import Course
     from seminarkit.content.schema.course import ParameterValue
 
 MANIFEST = "manifest.json"
+QUARANTINE = "quarantine"
 
 
 class ManifestRecord(TypedDict, total=False):
@@ -46,10 +55,16 @@ class ManifestRecord(TypedDict, total=False):
     parameters: dict[str, ParameterValue]
     timings: dict[str, float]
     outputs: dict[str, str]
-    leak_scan: str
 
 
 Manifest = dict[str, ManifestRecord]
+
+
+class SiteScan(TypedDict):
+    """The leak gate's record of the student site after its last clean scan."""
+
+    probes: str  # Probes.digest() the files were scanned against
+    files: dict[str, list[str | int]]  # relative path -> [sha256, size, mtime_ns]
 
 
 @dataclass
@@ -106,26 +121,63 @@ def build_options(modules: list[str] | None, editions: list[str] | None, formats
     return json.dumps([sorted(modules or []), sorted(editions or []), sorted(formats or []), footer])
 
 
+def read_site_scan(out_dir: Path) -> SiteScan | None:
+    """Return the leak gate's record of the last clean student site, or None."""
+    scan = _read(out_dir).get("site_scan")
+    if isinstance(scan, dict) and isinstance(scan.get("probes"), str) and isinstance(scan.get("files"), dict):
+        return SiteScan(probes=scan["probes"], files=scan["files"])
+    return None
+
+
+def _stat(path: Path) -> list[int]:
+    info = path.stat()
+    return [info.st_size, info.st_mtime_ns]
+
+
+def site_unchanged(out_dir: Path, scan: SiteScan | None) -> bool:
+    """Tell whether the student site holds exactly the files of its last clean scan, untouched since."""
+    if scan is None:
+        return False
+    site = out_dir / STUDENT.site
+    try:
+        present = {p.relative_to(site).as_posix(): p for p in site.rglob("*") if p.is_file() or p.is_symlink()}
+        if set(present) != set(scan["files"]):
+            return False
+        return all(not p.is_symlink() and _stat(p) == scan["files"][rel][1:] for rel, p in present.items())
+    except OSError:
+        return False
+
+
 def up_to_date(materials_dir: Path, notebooks_dir: Path, out_dir: Path, options: str) -> int | None:
-    """Count the handouts when the last clean build had exactly these inputs and its outputs exist."""
+    """Count the handouts when the last clean build had exactly these inputs and its outputs are intact.
+
+    Intact: every recorded output exists, and the student site holds exactly the files the leak
+    gate last passed, unchanged (size and modification time), so nothing was added to it since.
+    """
     data = _read(out_dir)
     jobs = read_manifest(out_dir)
     if not data.get("tree_digest") or data["tree_digest"] != tree_digest(materials_dir, notebooks_dir, options):
         return None
     if not all((out_dir / rel).is_file() for record in jobs.values() for rel in record.get("outputs", {}).values()):
         return None
+    if not site_unchanged(out_dir, read_site_scan(out_dir)):
+        return None
     return len(jobs)
 
 
-def _write_manifest(manifest: Manifest, out_dir: Path, digest: str | None = None) -> None:
-    body = json.dumps({"seminarkit": __version__, "tree_digest": digest, "jobs": dict(sorted(manifest.items()))},
-                      indent=1, sort_keys=True)
+def _write_manifest(manifest: Manifest, out_dir: Path, digest: str | None = None,
+                    site_scan: SiteScan | None = None) -> None:
+    body = json.dumps({"seminarkit": __version__, "tree_digest": digest, "jobs": dict(sorted(manifest.items())),
+                       "site_scan": site_scan}, indent=1, sort_keys=True)
     write_atomic(out_dir / MANIFEST, body + "\n")
 
 
-def _write_site(course: Course, manifest: Manifest, out_dir: Path, digest: str | None) -> None:
-    _write_manifest(manifest, out_dir, digest)
-    write_atomic(out_dir / "index.html", render_index(course, manifest, out_dir))
+def _write_sites(course: Course, manifest: Manifest, out_dir: Path) -> None:
+    """Write each edition's index (the student one always: it is the site's front page)."""
+    for which in EDITIONS:
+        site = out_dir / which.site
+        if which is STUDENT or site.is_dir():
+            write_atomic(site / INDEX, render_index(course, manifest, site, which))
 
 
 def _progress(quiet: bool) -> Progress:
@@ -168,82 +220,71 @@ def build(materials_dir: Path | None = None, *, out_dir: Path, modules: list[str
         else:
             todo.append(job)
     workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
-    with _progress(quiet) as progress:
-        task = progress.add_task("build", total=len(plan), completed=len(result.cached), status="")
+    try:
+        with _progress(quiet) as progress:
+            task = progress.add_task("build", total=len(plan), completed=len(result.cached), status="")
 
-        def status(running: int) -> None:
-            progress.update(task, status=f"running {running} · cached {len(result.cached)} · "
-                                         f"failed {len(result.failed)}")
+            def status(running: int) -> None:
+                progress.update(task, status=f"running {running} · cached {len(result.cached)} · "
+                                             f"failed {len(result.failed)}")
 
-        if todo:
-            _run(todo, workers, out_dir, course.spec.title, footer, manifest, result, progress, task, status)
-    result.leaks = _leak_gate(course, plan, manifest, out_dir)
+            def record(job: Job, done: JobResult) -> None:
+                if done.ok:
+                    manifest[job.key] = {"inputs_hash": job.inputs_hash, "parameters": dict(job.parameters),
+                                         "timings": {k: round(v, 3) for k, v in done.timings.items()},
+                                         "outputs": done.outputs}
+                    result.built.append(job.key)
+                else:
+                    result.failed.append(done)
+                progress.advance(task)
+                status(min(workers, len(todo) - len(result.built) - len(result.failed)))
+
+            if todo:
+                status(min(workers, len(todo)))
+                run_jobs(todo, workers, out_dir, course.spec.title, footer, record)
+        _write_sites(course, manifest, out_dir)
+        result.leaks, site_scan = _leak_gate(course, manifest, out_dir)
+        if result.leaks:
+            _write_sites(course, manifest, out_dir)  # leaking handouts were moved out: unlink them
+    except BaseException:
+        with interrupts_ignored():
+            _write_manifest(manifest, out_dir)  # keep what finished: the next build resumes from it
+        raise
     digest = tree_digest(course.materials_dir, course.notebooks_dir, options) if result.ok else None
-    _write_site(course, manifest, out_dir, digest)
+    _write_manifest(manifest, out_dir, digest, site_scan)
     result.seconds = time.perf_counter() - started
     return result
 
 
-def _leak_gate(course: Course, plan: list[Job], manifest: Manifest, out_dir: Path) -> list[Leak]:
-    """Scan the student artifacts not already scanned clean against the same probes.
+def _leak_gate(course: Course, manifest: Manifest, out_dir: Path) -> tuple[list[Leak], SiteScan | None]:
+    """Scan the whole student site; return the findings and, when clean, the record of what passed.
 
-    A job's record keeps the probes digest of its last clean scan; an unchanged artifact
-    (its job was cached) and unchanged probes need no second scan, which keeps a no-op
-    build fast. Anything rebuilt, or scanned against older materials, is scanned again.
+    Every file is read, whatever its type; files no build step produced are findings. A file
+    whose bytes passed the last clean scan against the same probes is not read again, which
+    keeps an incremental build fast. A handout that leaks is moved to ``quarantine/`` and its
+    job forgotten (so the next build rebuilds it); files the build did not produce are left
+    where they are (they are someone's) and fail the build until removed.
     """
-    digest = probes_digest(course.modules.values())
-    leaks: list[Leak] = []
-    for job in plan:
-        record = manifest.get(job.key)
-        if not job.edition.leak_gated or not record or record.get("leak_scan") == digest:
-            continue
-        files = [out_dir / rel for rel in record.get("outputs", {}).values() if (out_dir / rel).is_file()]
-        found = scan(files, course.modules.values())
-        leaks.extend(found)
-        if found:
-            record.pop("leak_scan", None)
-        else:
-            record["leak_scan"] = digest
-    return leaks
-
-
-def _run(todo: list[Job], workers: int, out_dir: Path, title: str, footer: str, manifest: Manifest,
-         result: BuildResult, progress: Progress, task: TaskID, status: Callable[[int], None]) -> None:
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=init_worker)
-    pending: dict[Future[JobResult], Job] = {}
-    try:
-        for job in todo:
-            pending[pool.submit(run_job, job, out_dir, title, footer)] = job
-        status(min(workers, len(pending)))
-        while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                job = pending.pop(future)
-                record = _record(job, future)
-                if record.ok:
-                    manifest[job.key] = {"inputs_hash": job.inputs_hash, "parameters": dict(job.parameters),
-                                         "timings": {k: round(v, 3) for k, v in record.timings.items()},
-                                         "outputs": record.outputs}
-                    result.built.append(job.key)
-                else:
-                    result.failed.append(record)
-                progress.advance(task)
-                status(min(workers, len(pending)))
-        pool.shutdown(wait=True)
-    except BaseException:
-        pool.shutdown(wait=False, cancel_futures=True)
-        for child in active_children():  # the pool's workers: stop them now, cleanly (SIGTERM)
-            child.terminate()
-        pool.shutdown(wait=True)
-        _write_manifest(manifest, out_dir)  # keep what finished before the interruption
-        raise
-
-
-def _record(job: Job, future: Future[JobResult]) -> JobResult:
-    try:
-        return future.result()
-    except Exception as exc:  # a worker died (e.g. killed): report it as this job's failure
-        return JobResult(job.key, "failed", ename=type(exc).__name__, evalue=str(exc))
+    probes = Probes.build(course.modules.values())
+    digest = probes.digest()
+    previous = read_site_scan(out_dir)
+    clean = {rel: str(entry[0]) for rel, entry in previous["files"].items()} \
+        if previous and previous["probes"] == digest else None
+    site = out_dir / STUDENT.site
+    expected = site_files(manifest, STUDENT)
+    found = scan_tree(site, probes, expected=expected, clean=clean)
+    for leak in found.leaks:
+        rel = leak.artifact.relative_to(site).as_posix()
+        key = expected.get(rel)
+        if leak.field != UNEXPECTED and key and leak.artifact.is_file():
+            target = out_dir / QUARANTINE / STUDENT.site / rel
+            make_dirs(target.parent)
+            os.replace(leak.artifact, target)
+            manifest.pop(key, None)
+    if found.leaks:
+        return found.leaks, None
+    files: dict[str, list[str | int]] = {rel: [sha, *_stat(site / rel)] for rel, sha in found.digests.items()}
+    return [], SiteScan(probes=digest, files=files)
 
 
 def summary(result: BuildResult) -> list[str]:

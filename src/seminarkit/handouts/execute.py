@@ -16,6 +16,9 @@ engine (:class:`WarmKernelEngine`).
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import subprocess
 from collections.abc import Mapping
 from pathlib import Path
@@ -63,6 +66,7 @@ class WarmKernels:
                  reuse: bool = True):
         self.warmup, self.env, self.cwd, self.reuse = warmup, env, cwd, reuse
         self._next: tuple[KernelManager, KernelClient | None] | None = None
+        self._live: list[KernelManager] = []  # every kernel started and not yet shut down
 
     def _boot(self) -> tuple[KernelManager, KernelClient | None]:
         from jupyter_client.manager import KernelManager
@@ -77,6 +81,7 @@ class WarmKernels:
         # a shared history database would then report duplicate line numbers into handouts.
         km.start_kernel(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                         extra_arguments=["--HistoryManager.enabled=False"], **extra)
+        self._live.append(km)
         kc = _client(km)
         kc.execute(self.warmup, silent=True, store_history=False)  # queued; runs while we work
         return km, kc
@@ -93,7 +98,7 @@ class WarmKernels:
             self._next = None
             if self._restore(km, kc or _client(km), workdir):
                 return km
-            km.shutdown_kernel(now=True)
+            self._shutdown(km)
         raise NotebookFailed("kernel", cell_index=None, ename="KernelError",
                              evalue="a fresh kernel could not be prepared for the job")
 
@@ -115,8 +120,13 @@ class WarmKernels:
         if ok and self.reuse and km.is_alive():
             self._next = (km, None)
             return
-        km.shutdown_kernel(now=True)
+        self._shutdown(km)
         self.prepare()
+
+    def _shutdown(self, km: KernelManager) -> None:
+        if km in self._live:
+            self._live.remove(km)
+        km.shutdown_kernel(now=True)
 
     def close(self) -> None:
         """Shut down the kernel kept in reserve."""
@@ -124,7 +134,23 @@ class WarmKernels:
             (km, kc), self._next = self._next, None
             if kc is not None:
                 kc.stop_channels()
-            km.shutdown_kernel(now=True)
+            self._shutdown(km)
+
+
+    def kill_all(self) -> None:
+        """Kill every kernel at once (SIGKILL to its process group) and remove its connection file.
+
+        For a worker told to stop now: no shutdown handshake, nothing left running. Kernels run
+        in a session of their own, so their process group is theirs alone.
+        """
+        for km in self._live:
+            pid = getattr(km.provisioner, "pid", None)
+            if isinstance(pid, int) and pid > 0:
+                with contextlib.suppress(OSError):
+                    os.killpg(pid, signal.SIGKILL)
+            with contextlib.suppress(Exception):
+                km.cleanup_connection_file()
+        self._live.clear()
 
 
 def _client(km: KernelManager) -> KernelClient:

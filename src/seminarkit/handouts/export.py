@@ -13,13 +13,14 @@ the page of its caption.
 from __future__ import annotations
 
 import copy
+import html
 import logging
 import re
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from seminarkit.editions import STUDENT, Edition
+from seminarkit.editions import PRIVATE_NOTICE, STUDENT, Edition
 from seminarkit.fileio import import_nbformat
 from seminarkit.handouts.transforms import Notebook
 from seminarkit.markers import (
@@ -86,7 +87,8 @@ def export_html(nb: Notebook, *, title: str, course: str, module: str, edition: 
     node = import_nbformat().from_dict(_hide_inputs(nb))
     body, _ = _exporter().from_notebook_node(node, resources=resources)
     # Each view output carries the views' stylesheet for JupyterLab; the handout has it once.
-    return _VIEW_STYLE.sub("", str(body))
+    page = _VIEW_STYLE.sub("", str(body))
+    return mark_private(page) if edition.private else page
 
 
 def handout_css() -> str:
@@ -97,6 +99,24 @@ def handout_css() -> str:
 
 
 _VIEW_STYLE = re.compile(r"<style data-seminarkit-views=\"1\">.*?</style>", re.S)
+_BODY = re.compile(r"<body\b[^>]*>", re.I)
+PRIVATE_CLASS = "seminarkit-private"
+_ROBOTS = '<meta name="robots" content="noindex, nofollow">'
+
+
+def private_banner(extra: str = "") -> str:
+    """Return the banner every page of a private edition carries (inline style: no template change)."""
+    return (f'<p class="{PRIVATE_CLASS}" role="note" style="border:2px solid #8a1c00;background:#fff0ea;'
+            f'color:#5a1200;padding:.4rem .7rem;margin:.6rem 0;font-weight:bold">'
+            f"{html.escape(PRIVATE_NOTICE)}{extra}</p>")
+
+
+def mark_private(page: str) -> str:
+    """Mark a page private: a ``noindex`` robots tag in the head and the banner atop the body."""
+    page = page.replace("</head>", f"{_ROBOTS}</head>", 1)
+    match = _BODY.search(page)
+    at = match.end() if match else 0
+    return page[:at] + private_banner() + page[at:]
 
 
 _STYLE = re.compile(r"<style\b(?![^>]*id=\"seminarkit-css\")[^>]*>.*?</style>", re.S | re.I)
@@ -109,14 +129,19 @@ a.anchor-link { display: none; }
 """
 
 
-def print_html(html: str) -> str:
+def print_html(page: str, *, private: bool = False) -> str:
     """Return the handout HTML for printing: JupyterLab's screen stylesheets replaced by a lean one.
 
     The lab CSS is ~300 KB of selectors for widgets and the notebook UI that a handout does
     not use; cascading it dominates PDF time (seconds per page) without changing the page.
+    ``private`` adds the private notice as a running header on every printed page.
     """
-    lean = _STYLE.sub("", html)
-    return lean.replace("</head>", f'<style type="text/css">{PRINT_CSS}</style></head>', 1)
+    lean = _STYLE.sub("", page)
+    css = PRINT_CSS
+    if private:
+        notice = PRIVATE_NOTICE.replace("\\", "\\\\").replace('"', '\\"')
+        css += f'@page {{ @top-center {{ content: "{notice}"; font-size: 8pt; color: #8a1c00; }} }}\n'
+    return lean.replace("</head>", f'<style type="text/css">{css}</style></head>', 1)
 
 
 PDF_VARIANT = "pdf/ua-1"
@@ -142,13 +167,16 @@ def _fonts() -> FontConfiguration:
     return FontConfiguration()
 
 
-def export_pdf(html: str) -> bytes:
-    """Print handout HTML to a tagged A4 PDF (weasyprint, in-process): see the module docstring."""
+def export_pdf(page: str, *, private: bool = False) -> bytes:
+    """Print handout HTML to a tagged A4 PDF (weasyprint, in-process): see the module docstring.
+
+    ``private`` (instructor editions) prints the private notice at the top of every page.
+    """
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     from weasyprint import HTML
 
     if len(_IMAGE_CACHE) > _IMAGE_CACHE_LIMIT:
         _IMAGE_CACHE.clear()
-    document = HTML(string=print_html(html), base_url=None)
+    document = HTML(string=print_html(page, private=private), base_url=None)
     return bytes(document.write_pdf(pdf_variant=PDF_VARIANT, cache=_IMAGE_CACHE, font_config=_fonts()))

@@ -59,7 +59,7 @@ def _html(handout: Handout) -> bytes:
 def _pdf(handout: Handout) -> bytes:
     from seminarkit.handouts.export import export_pdf
 
-    return export_pdf(handout.html)
+    return export_pdf(handout.html, private=handout.edition.private)
 
 
 FORMATS: dict[str, OutputFormat] = {

@@ -1,18 +1,41 @@
-"""The leak gate: scan student artifacts for instructor-only content.
+"""The leak gate: find instructor-only content in anything meant for students.
 
-Probes are the instructor-only prose of the materials (facilitation notes, model answers,
-quiz explanations, debrief notes...) plus the marker that instructor renderings of quiz keys
-carry. Text is compared after folding whitespace and HTML entities, so a note that was
-re-wrapped or escaped on its way into HTML or PDF is still found.
+**What is read.** Every file of the folder, whatever its suffix, through
+:mod:`seminarkit.handouts.artifact_text` (PDF text, PNG text chunks, ZIP members, JSON strings,
+embedded ``data:`` files, anything else as bytes). When the folder's manifest says which files
+a build step produced (a build's student site, a student kit), every other file is a finding
+too: a screenshot or a key file dropped there is never published by accident.
+
+**What is looked for.** Every instructor-only prose value of the materials (facilitation and
+instructor notes, model answers, quiz explanations not marked public, debrief notes...),
+the marker every instructor rendering of a quiz key carries, and files that pair question
+ids with their right answers (a key file).
+
+**How text is compared.** Both sides are normalised the same way (:func:`normalise`): HTML
+entities decoded (repeatedly), invisible format characters removed (soft hyphens, zero-width
+spaces and joiners, word joiners, BOMs, bidi controls: Unicode category Cf), Unicode NFKC
+(full-width letters, ligatures), accents dropped, case folded; then split into words, so
+whitespace, line breaks and punctuation do not matter. A value is found when any run of
+:data:`FRAGMENT_WORDS` consecutive words of it occurs in the file (the whole value when it is
+shorter). Eight words are about 50 characters: long enough that no run of the real student
+site's own text matches one by chance (``tests/test_notebooks.py`` checks the real site),
+short enough that half of a two-sentence note is still caught. Runs that occur in the public
+(student-edition) materials are not probes: a model answer may quote a public thesis, and
+that quotation is not a leak.
+
+The gate catches mistakes and the transformations tools apply on the way to a page; it does
+not defeat someone determined to smuggle text out (encryption, homoglyphs, paraphrase).
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
-import json
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,89 +46,283 @@ if TYPE_CHECKING:
 
 # Every instructor rendering of a quiz key carries this marker (class name / attribute).
 KEY_MARKER = "seminarkit-answer-key"
-PROBE_CHARS = 60
-_SPACE = re.compile(r"\s+")
-_TAG = re.compile(r"<[^>]+>")
+FRAGMENT_WORDS = 8
+KEY_PAIR_GAP = 6  # words allowed between a question id and its right answer in a key file (CSV, JSON)
+KEY_PAIRS_MIN = 3  # question/answer pairs that make a file an answer key
+UNEXPECTED = "file that no build step produced (remove it: only what the build writes may be published)"
+_WORD = re.compile(r"\w+")
+_PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
+_TOKEN_EDGE = re.compile(r"[\s\"'<>]")
 
 
 @dataclass(frozen=True)
 class Leak:
-    """One instructor-only item found in one student artifact."""
+    """One finding in one file: instructor-only content, or a file no build step produced."""
 
     artifact: Path
     field: str
+    detail: str = ""
 
     def __str__(self) -> str:
-        return f"{self.artifact}: contains instructor-only {self.field}"
+        if self.field == UNEXPECTED:
+            return f"{self.artifact}: {UNEXPECTED}"
+        detail = f" ({self.detail})" if self.detail else ""
+        return f"{self.artifact}: contains instructor-only {self.field}{detail}"
 
 
-def fold(text: str) -> str:
-    """Normalise text for comparison: unescape HTML, drop tags, fold whitespace, lower-case."""
-    text = html.unescape(_TAG.sub(" ", text))
-    return _SPACE.sub(" ", text).strip().lower()
+def _char_class(codes: list[int]) -> re.Pattern[str]:
+    ranges: list[list[int]] = []
+    for code in codes:
+        if ranges and code == ranges[-1][1] + 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    return re.compile("[" + "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges) + "]+")
 
 
-def probes_for(modules: Iterable[Module]) -> list[tuple[str, str]]:
-    """Build (field path, folded probe text) pairs from the modules' instructor-only prose."""
-    from seminarkit.editions import instructor_texts
+@cache
+def _tables() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Patterns to delete: invisible format characters (category Cf), and combining marks."""
+    import sys
 
-    found: list[tuple[str, str]] = []
+    chars = [chr(c) for c in range(sys.maxunicode + 1)]
+    return (_char_class([ord(ch) for ch in chars if unicodedata.category(ch) == "Cf"]),
+            _char_class([ord(ch) for ch in chars if unicodedata.combining(ch)]))
+
+
+def normalise(text: str) -> str:
+    """Fold text for comparison: entities, invisible characters, NFKC, accents, case."""
+    for _ in range(3):  # "&amp;shy;" and friends: decode until nothing changes
+        decoded = html.unescape(text)
+        if decoded == text:
+            break
+        text = decoded
+    if not text.isascii():
+        invisible, combining = _tables()
+        text = unicodedata.normalize("NFKC", invisible.sub("", text))
+        text = combining.sub("", unicodedata.normalize("NFKD", text))
+    return text.casefold()
+
+
+def words(text: str) -> list[str]:
+    """Return the normalised words of ``text`` (punctuation and whitespace are separators)."""
+    return _WORD.findall(normalise(text))
+
+
+def _runs(seq: list[str], size: int) -> Iterable[tuple[str, ...]]:
+    return (tuple(seq[i:i + size]) for i in range(max(len(seq) - size + 1, 0)))
+
+
+@dataclass
+class Probes:
+    """What the gate looks for, built once from the materials (see the module docstring)."""
+
+    fragments: dict[tuple[str, ...], str] = field(default_factory=dict)  # run of words -> field
+    key_pairs: dict[tuple[str, ...], tuple[tuple[str, ...], str]] = field(default_factory=dict)  # qid -> answer
+    _starts: dict[str, set[int]] = field(default_factory=dict)  # first word -> run lengths (fragments)
+    _qids: dict[str, set[int]] = field(default_factory=dict)  # first word -> id lengths (key pairs)
+
+    @classmethod
+    def build(cls, modules: Iterable[Module]) -> Probes:
+        """Probes for ``modules``: instructor-only prose minus runs found in public text, and keys."""
+        from seminarkit.editions import instructor_texts
+
+        modules = list(modules)
+        probes = cls()
+        prose = [(path, words(text)) for module in modules for path, text in instructor_texts(module)]
+        sizes = {min(FRAGMENT_WORDS, len(seq)) for _, seq in prose} - {0}
+        public = _public_runs(modules, sizes)
+        for path, seq in prose:
+            size = min(FRAGMENT_WORDS, len(seq))
+            for run in _runs(seq, size):
+                if size and run not in public.get(size, set()):
+                    probes.fragments.setdefault(run, path)
+                    probes._starts.setdefault(run[0], set()).add(size)
+        for module in modules:
+            for qid, pair in _key_pairs(module).items():
+                probes.key_pairs[qid] = pair
+                probes._qids.setdefault(qid[0], set()).add(len(qid))
+        return probes
+
+    def digest(self) -> str:
+        """Fingerprint: a clean scan stays valid while this and the file are unchanged."""
+        h = hashlib.sha256(f"{KEY_MARKER}\0{FRAGMENT_WORDS}\0{KEY_PAIR_GAP}\0{KEY_PAIRS_MIN}".encode())
+        for run, path in sorted(self.fragments.items()):
+            h.update(("\0".join(run) + "\0" + path + "\1").encode())
+        for qid, (answer, path) in sorted(self.key_pairs.items()):
+            h.update(("\0".join(qid) + "\0" + "\0".join(answer) + "\0" + path + "\1").encode())
+        return h.hexdigest()
+
+    def find(self, text: str) -> list[tuple[str, str]]:
+        """Return (field, detail) for every probe found in one text view."""
+        found: dict[str, str] = {}
+        folded = normalise(text)
+        if KEY_MARKER in folded:
+            found["quiz answer key"] = f"the marker {KEY_MARKER!r}"
+        seq = _WORD.findall(folded)
+        pairs: set[str] = set()
+        for i, word in enumerate(seq):
+            for size in self._starts.get(word, ()):
+                path = self.fragments.get(tuple(seq[i:i + size]))
+                if path is not None and path not in found:
+                    # Two words locate the run; echoing the whole run would copy it into logs.
+                    found[path] = f'{size} consecutive words of it, from "{" ".join(seq[i:i + 2])} ..."'
+            for size in self._qids.get(word, ()):
+                pair = self.key_pairs.get(tuple(seq[i:i + size]))
+                if pair is not None and _answer_follows(seq, i + size, pair[0]):
+                    pairs.add(pair[1])
+        if len(pairs) >= KEY_PAIRS_MIN:
+            found["quiz answer key"] = ("question ids paired with their right answers: "
+                                        + ", ".join(sorted(pairs)[:5]) + (" ..." if len(pairs) > 5 else ""))
+        return list(found.items())
+
+
+def _answer_follows(seq: list[str], at: int, answer: tuple[str, ...]) -> bool:
+    width = len(answer)
+    return any(tuple(seq[at + gap:at + gap + width]) == answer for gap in range(KEY_PAIR_GAP + 1))
+
+
+def _public_runs(modules: list[Module], sizes: set[int]) -> dict[int, set[tuple[str, ...]]]:
+    """Collect the runs of words found in the student edition of the materials (public by definition)."""
+    from seminarkit.editions import STUDENT, module_for_edition
+
+    runs: dict[int, set[tuple[str, ...]]] = {}
     for module in modules:
-        for path, text in instructor_texts(module):
-            probe = fold(text)[:PROBE_CHARS]
-            found.append((path, probe))
-    return found
+        student = module_for_edition(module, STUDENT)
+        parts = [student.meta, student.timeline, student.actors, student.glossary, student.quiz, student.roles,
+                 *student.sources.values(), *(d.provenance for d in student.datasets.values())]
+        texts = [text for part in parts if part is not None for text in _strings(part.model_dump(mode="json"))]
+        texts.extend(d.csv_path.read_text(encoding="utf-8", errors="replace") for d in student.datasets.values())
+        for text in texts:
+            seq = words(text)
+            for size in sizes:
+                runs.setdefault(size, set()).update(_runs(seq, size))
+    return runs
 
 
-def probes_digest(modules: Iterable[Module]) -> str:
-    """Fingerprint of the probes: a clean scan stays valid while this and the file are unchanged."""
-    import hashlib
+def _strings(value: object) -> Iterable[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
 
-    h = hashlib.sha256(KEY_MARKER.encode())
-    for field, probe in probes_for(modules):
-        h.update(f"{field}\0{probe}\0".encode())
-    return h.hexdigest()
+
+def _key_pairs(module: Module) -> dict[tuple[str, ...], tuple[tuple[str, ...], str]]:
+    """Question id -> its right answer as words, for answers specific enough to pair (2+ words)."""
+    from seminarkit.quiz.common import answer_text
+
+    pairs: dict[tuple[str, ...], tuple[tuple[str, ...], str]] = {}
+    for question in module.quiz.questions if module.quiz is not None else []:
+        if question.answer is None:
+            continue
+        answer = tuple(words(answer_text(question)))
+        if len(answer) >= 2:
+            pairs[tuple(words(question.id))] = (answer, f"{module.id}:quiz.questions[{question.id}].answer")
+    return pairs
 
 
-def artifact_text(path: Path) -> str:
-    """Extract searchable text from an ipynb, HTML, PDF, JSON, YAML or text artifact."""
-    suffix = path.suffix.lower()
-    if suffix == ".pdf":
-        import logging
+def scan_bytes(data: bytes, probes: Probes) -> list[tuple[str, str]]:
+    """Return (field, detail) for everything instructor-only found in one file's bytes."""
+    from seminarkit.handouts.artifact_text import TooLarge, texts
 
-        from pypdf import PdfReader
+    found: dict[str, str] = {}
+    try:
+        for text in texts(data):
+            escaped = _percent_tokens(text)
+            views = [text, _unquote("\n".join(escaped))] if escaped else [text]
+            for view in views:
+                for name, detail in probes.find(view):
+                    found.setdefault(name, detail)
+    except TooLarge as exc:
+        found["unreadable content"] = f"{exc}: the gate cannot vouch for it"
+    return list(found.items())
 
-        logging.getLogger("pypdf").setLevel(logging.CRITICAL)  # a damaged PDF is not an error here
+
+def _percent_tokens(text: str) -> list[str]:
+    """Return the words or URLs of ``text`` that hold %-escapes, each once.
+
+    Found from each escape outwards (linear time: a pattern scanning every word for a ``%``
+    would be quadratic on the long unbroken runs of base64 that notebooks hold).
+    """
+    tokens: list[str] = []
+    done = -1
+    for match in _PERCENT.finditer(text):
+        if match.start() < done:
+            continue
+        start = max(text.rfind(ch, 0, match.start()) for ch in " \t\r\n\"'<>") + 1
+        edge = _TOKEN_EDGE.search(text, match.end())
+        done = edge.start() if edge else len(text)
+        tokens.append(text[start:done])
+    return tokens
+
+
+def _unquote(text: str) -> str:
+    from urllib.parse import unquote
+
+    return unquote(text)
+
+
+def file_digest(path: Path) -> str:
+    """SHA-256 of a file's bytes (the scan cache key)."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@dataclass
+class TreeScan:
+    """What :func:`scan_tree` found, and the digest of every file it read (for the cache)."""
+
+    leaks: list[Leak] = field(default_factory=list)
+    digests: dict[str, str] = field(default_factory=dict)  # relative path -> sha256 of a clean file
+
+
+def scan_tree(root: Path, probes: Probes, *, expected: Iterable[str] | None = None,
+              clean: Mapping[str, str] | None = None) -> TreeScan:
+    """Scan every file under ``root``; a file whose digest is in ``clean`` was scanned clean before.
+
+    ``expected`` (paths relative to ``root``) lists what a build step produced there; any other
+    file, and any symbolic link, is a finding.
+    """
+    wanted = set(expected) if expected is not None else None
+    result = TreeScan()
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root).as_posix()
+        if path.is_symlink():
+            result.leaks.append(Leak(path, UNEXPECTED))
+            continue
+        if not path.is_file():
+            continue
+        if wanted is not None and rel not in wanted:
+            result.leaks.append(Leak(path, UNEXPECTED))
+            continue
         try:
-            return "\n".join(page.extract_text() or "" for page in PdfReader(str(path)).pages)
-        except Exception:  # not a readable PDF: scan its bytes as text instead
-            pass
-    raw = path.read_text(encoding="utf-8", errors="replace")
-    if suffix == ".ipynb":
-        try:
-            raw = json.dumps(json.loads(raw), ensure_ascii=False)
-            raw = raw.encode().decode("unicode_escape", errors="replace")
-        except (ValueError, UnicodeDecodeError, RecursionError):
-            pass
-    return raw
+            data = path.read_bytes()
+        except OSError as exc:
+            result.leaks.append(Leak(path, "unreadable file", f"{exc.strerror or exc}: the gate cannot vouch for it"))
+            continue
+        digest = hashlib.sha256(data).hexdigest()
+        if clean is not None and clean.get(rel) == digest:
+            result.digests[rel] = digest
+            continue
+        found = scan_bytes(data, probes)
+        result.leaks.extend(Leak(path, name, detail) for name, detail in found)
+        if not found:
+            result.digests[rel] = digest
+    return result
 
 
 def scan(paths: Iterable[Path], modules: Iterable[Module]) -> list[Leak]:
-    """Return every leak found in ``paths`` (files or folders) against ``modules``."""
-    probes = probes_for(modules)
+    """Return every leak found in ``paths`` (files or folders, every file read) against ``modules``."""
+    probes = Probes.build(modules)
     leaks: list[Leak] = []
-    files: list[Path] = []
     for path in paths:
-        files.extend(sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path])
-    for file in files:
-        if file.suffix.lower() not in {".ipynb", ".html", ".pdf", ".json", ".yaml", ".md", ".txt",
-                                       ".csv", ".gift"}:
-            continue
-        raw = artifact_text(file)
-        if KEY_MARKER in raw:
-            leaks.append(Leak(file, "quiz answer key"))
-        folded = fold(raw)
-        leaks.extend(Leak(file, field) for field, probe in probes if probe and probe in folded)
+        if path.is_dir():
+            leaks.extend(scan_tree(path, probes).leaks)
+        else:
+            leaks.extend(Leak(path, name, detail) for name, detail in scan_bytes(path.read_bytes(), probes))
     return leaks
 
 

@@ -21,6 +21,9 @@ if TYPE_CHECKING:
     from seminarkit.content.schema.course import ParameterValue
 
 _KIT_DIR = Path(__file__).resolve().parents[1]  # the whole seminarkit package
+# Private folders of a build, beside the two sites (``student/``, ``instructor/``).
+EXECUTED_DIR = "executed"
+FAILED_DIR = "failed"
 T = TypeVar("T")
 
 
@@ -49,8 +52,19 @@ class Job:
         return f"{self.module_title} — {self.notebook_title}"
 
     def output(self, out_dir: Path, suffix: str) -> Path:
-        """Where one output of this job goes (``suffix``: a format's suffix, or ``ipynb``)."""
-        return out_dir / self.module / self.edition.name / f"{self.notebook}.{suffix}"
+        """Where one handout file of this job goes: its edition's site, ``<site>/<module>/<notebook>.<suffix>``."""
+        return out_dir / self.edition.site / self.module / f"{self.notebook}.{suffix}"
+
+    def executed(self, out_dir: Path) -> Path:
+        """Where the executed notebook goes: ``executed/<edition>/<module>/``, outside both sites.
+
+        It records the build machine's paths in its parameters cell, so it is never published.
+        """
+        return out_dir / EXECUTED_DIR / self.edition.name / self.module / f"{self.notebook}.ipynb"
+
+    def failed(self, out_dir: Path) -> Path:
+        """Where papermill's marked notebook of a failed run is kept: ``failed/<edition>/<module>/``."""
+        return out_dir / FAILED_DIR / self.edition.name / self.module / f"{self.notebook}.failed.ipynb"
 
 
 @lru_cache(maxsize=1)

@@ -7,6 +7,7 @@ the format registry, and write every output atomically. The result is a :class:`
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import tempfile
@@ -22,7 +23,6 @@ from seminarkit.handouts.formats import Handout, output_format
 from seminarkit.handouts.plan import Job
 
 _KERNELS: WarmKernels | None = None
-FAILED_SUFFIX = "failed.ipynb"
 
 
 @dataclass(frozen=True)
@@ -53,20 +53,35 @@ class JobResult:
         return f"FAILED {self.key}: {cell}: {self.ename}: {self.evalue}{marked}"
 
 
+_WORK: list[Path] = []  # this worker's temporary folders: its kernel home, the running job's folder
+
+
 def _exit_on_term(signum: int, frame: FrameType | None) -> None:
-    raise SystemExit(128 + signum)
+    """Stop now (the main process was interrupted): kill our kernels, remove our temp folders, exit.
+
+    ``os._exit`` skips unwinding on purpose: a SystemExit raised inside papermill's event loop
+    would end as "Task exception was never retrieved" noise and could wait on a kernel. A file
+    being written is a hidden temporary until its rename, and the main process sweeps those.
+    """
+    if _KERNELS is not None:
+        _KERNELS.kill_all()
+    for folder in _WORK:
+        shutil.rmtree(folder, ignore_errors=True)
+    os._exit(128 + signum)
 
 
 def init_worker() -> None:
     """Pool initializer: import heavy libraries and start warming a kernel.
 
-    Ctrl-C is the main process's business: workers ignore SIGINT, and the main process
-    stops them with SIGTERM, which becomes SystemExit here so that ``finally`` blocks
-    (temp-file cleanup) and the kernel finalizer still run.
+    Ctrl-C is the main process's business: the main process starts workers with SIGINT
+    blocked, so a Ctrl-C in the terminal never reaches them, even mid-start-up; here SIGINT is
+    ignored and unblocked (kernels must be interruptible), and SIGTERM, which the main process
+    sends to stop a worker, exits at once (:func:`_exit_on_term`).
     """
     global _KERNELS
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _exit_on_term)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
     import_nbformat()
     import papermill  # noqa: F401
 
@@ -79,6 +94,7 @@ def init_worker() -> None:
     # The kernel starts in a folder of the worker's own, removed when the worker exits;
     # every job then moves it into the job's folder.
     home = Path(tempfile.mkdtemp(prefix="seminarkit-kernel-"))
+    _WORK.append(home)
     _KERNELS = WarmKernels(cwd=home)
     _KERNELS.prepare()
     Finalize(_KERNELS, _shutdown, args=(_KERNELS, home), exitpriority=10)  # no kernel outlives its worker
@@ -98,8 +114,9 @@ def run_job(job: Job, out_dir: Path, course_title: str, footer: str,
     start = time.perf_counter()
     source = nbformat.read(str(job.notebook_path), as_version=4)
     nb = job.edition.apply(source)
-    failed_path = job.output(out_dir, FAILED_SUFFIX)
+    failed_path = job.failed(out_dir)
     with tempfile.TemporaryDirectory(prefix="seminarkit-run-") as work:
+        _WORK.append(Path(work))
         scratch = Path(work) / f"{job.notebook}.ipynb"
         try:
             executed = run_notebook(nb, scratch, job.parameters, name=job.notebook, module=job.module,
@@ -113,6 +130,8 @@ def run_job(job: Job, out_dir: Path, course_title: str, footer: str,
                              cell_id=exc.cell_id, ename=exc.ename, evalue=exc.evalue,
                              marked=str(failed_path) if scratch.exists() else None,
                              timings={"total": time.perf_counter() - start})
+        finally:
+            _WORK.remove(Path(work))
     timings["execute"] = time.perf_counter() - start
     handout = Handout(executed, title=job.title, course_title=course_title, module_title=job.module_title,
                       edition=job.edition, footer=footer)
@@ -124,7 +143,7 @@ def run_job(job: Job, out_dir: Path, course_title: str, footer: str,
         timings[name] = time.perf_counter() - t
     written = {}
     for name, (suffix, data) in rendered.items():
-        path = job.output(out_dir, suffix)
+        path = job.executed(out_dir) if name == "ipynb" else job.output(out_dir, suffix)
         write_atomic(path, data)
         written[name] = str(path.relative_to(out_dir))
     failed_path.unlink(missing_ok=True)

@@ -163,9 +163,10 @@ def seal_question(question: Question, module_id: str) -> Question:
     """Return ``question`` with ``key_hash`` (and ``public_explanation`` if allowed) filled.
 
     The plain ``answer``/``explanation`` stay; :func:`seminarkit.editions.redact` removes them.
-    A question without an answer (already sealed) is returned unchanged.
+    A question without an answer (already sealed) is returned unchanged, and so is an
+    ``exam_only`` one: its key is not sealed but withheld (redaction then removes it).
     """
-    if question.answer is None:
+    if question.answer is None or question.exam_only:
         return question
     salt = derive_salt(module_id, question.id)
     payload = {"v": KEY_VERSION, "type": question.type, "salt": salt,

@@ -67,10 +67,11 @@ def _quiz(module: str, *, mode: Mode, seed: int, n_questions: int | None,
         from seminarkit.quiz.errors import QuizError
 
         raise QuizError(f"module {module!r} has no quiz (add quiz.yaml)")
-    selection = _selection(n_questions, blocks, difficulties, objectives)
+    # Practice never offers an exam_only question; an exam draws from them (see select.pool_of).
+    selection = {**_selection(n_questions, blocks, difficulties, objectives), "pool": mode}
     questions = select_questions(mod.quiz, n=n_questions, seed=seed, blocks=selection.get(
         "blocks"), difficulties=selection.get("difficulties"),
-        objectives=selection.get("objectives"))
+        objectives=selection.get("objectives"), pool=mode)
     if mode == "exam":
         questions = [strip_keys(q) for q in questions]
     return QuizWidget(questions, quiz_id=quiz_id or default_quiz_id(module, student), mode=mode,

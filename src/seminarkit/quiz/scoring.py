@@ -100,7 +100,8 @@ def _expected_ids(module: Module, data: Mapping[str, Any]) -> list[str] | None:
         chosen = select_questions(
             module.need_quiz(), n=selection.get("n"), seed=int(data.get("seed") or 0),
             blocks=selection.get("blocks"), difficulties=selection.get("difficulties"),
-            objectives=selection.get("objectives"), shuffle=bool(selection.get("shuffle")))
+            objectives=selection.get("objectives"), shuffle=bool(selection.get("shuffle")),
+            pool=selection.get("pool"))
     except (QuizError, TypeError, ValueError) as exc:
         raise ResponsesError(f"recorded selection cannot be replayed: {exc}") from None
     return [q.id for q in chosen]

@@ -26,6 +26,25 @@ def _allowed(values: Iterable[str] | None) -> set[str] | None:
     return None if values is None else set(values)
 
 
+POOLS = ("practice", "exam")
+
+
+def pool_of(quiz: QuizFile, pool: str | None) -> list[Any]:
+    """Return the questions one use may draw from: all (``None``), ``practice`` or ``exam``.
+
+    Practice never shows an ``exam_only`` question (its key is withheld from students); an
+    exam draws only from ``exam_only`` questions when the bank reserves any, else from all.
+    """
+    if pool is None:
+        return list(quiz.questions)
+    if pool not in POOLS:
+        raise QuizError(f"unknown question pool {pool!r}; choose one of: {', '.join(POOLS)}")
+    reserved = [q for q in quiz.questions if q.exam_only]
+    if pool == "exam":
+        return reserved or list(quiz.questions)
+    return [q for q in quiz.questions if not q.exam_only]
+
+
 def select_questions(
     quiz: QuizFile,
     *,
@@ -35,9 +54,12 @@ def select_questions(
     difficulties: Iterable[str] | None = None,
     objectives: Iterable[str] | None = None,
     shuffle: bool = False,
+    pool: str | None = None,
 ) -> list[Any]:
     """Return a deterministic subset of ``quiz.questions``.
 
+    ``pool`` first picks the questions a use may draw from (:func:`pool_of`: ``practice``
+    leaves out ``exam_only`` questions; ``exam`` keeps only them when the bank has any).
     Filters keep the questions whose block, difficulty and objective are among the given
     values (``None`` means no filter). Then, if ``n`` is given, ``n`` questions are drawn
     with ``seed``; the result keeps the bank order unless ``shuffle`` is true. A filter that
@@ -45,27 +67,27 @@ def select_questions(
     """
     wanted_blocks, wanted_diff, wanted_obj = (_allowed(blocks), _allowed(difficulties),
                                               _allowed(objectives))
-    pool = [q for q in quiz.questions
-            if (wanted_blocks is None or q.block in wanted_blocks)
-            and (wanted_diff is None or q.difficulty in wanted_diff)
-            and (wanted_obj is None or q.objective in wanted_obj)]
+    chosen_pool = [q for q in pool_of(quiz, pool)
+                   if (wanted_blocks is None or q.block in wanted_blocks)
+                   and (wanted_diff is None or q.difficulty in wanted_diff)
+                   and (wanted_obj is None or q.objective in wanted_obj)]
     filters = {"blocks": wanted_blocks, "difficulties": wanted_diff, "objectives": wanted_obj}
     described = ", ".join(f"{k}={sorted(v)}" for k, v in filters.items() if v is not None)
-    if not pool:
+    if not chosen_pool:
         raise QuizError(f"no question matches the filters ({described or 'no filters'}); "
                         "check the block, difficulty and objective ids in quiz.yaml")
     if n is not None:
         if n < 1:
             raise QuizError(f"n_questions must be at least 1 (got {n})")
-        if n > len(pool):
-            raise QuizError(f"asked for {n} questions but only {len(pool)} match "
-                            f"({described or 'whole bank'}); ask for at most {len(pool)}")
+        if n > len(chosen_pool):
+            raise QuizError(f"asked for {n} questions but only {len(chosen_pool)} match "
+                            f"({described or 'whole bank'}); ask for at most {len(chosen_pool)}")
         rng = random.Random(f"seminarkit-select:{seed}")
-        chosen = set(rng.sample(range(len(pool)), n))
-        pool = [q for i, q in enumerate(pool) if i in chosen]
+        chosen = set(rng.sample(range(len(chosen_pool)), n))
+        chosen_pool = [q for i, q in enumerate(chosen_pool) if i in chosen]
     if shuffle:
-        random.Random(f"seminarkit-order:{seed}").shuffle(pool)
-    return pool
+        random.Random(f"seminarkit-order:{seed}").shuffle(chosen_pool)
+    return chosen_pool
 
 
 def choices_of(question: Question) -> list[str]:

@@ -138,7 +138,7 @@ def _key_rows(module: Module, roster: list[RosterEntry],
     students = []
     for entry in roster:
         seed = variant_seed(module.id, entry.id)
-        chosen = select_questions(module.need_quiz(), n=n_questions, seed=seed)
+        chosen = select_questions(module.need_quiz(), n=n_questions, seed=seed, pool="exam")
         students.append({
             "id": entry.id, "name": entry.name, "seed": seed,
             "quiz_id": default_quiz_id(module.id, entry.id),

@@ -3,17 +3,24 @@
 Every notebook starts with :func:`start`, which checks the parameter values *before*
 anything is rendered and returns a :class:`Session` holding the module as the chosen
 edition may see it (instructor-only material is never loaded into a student run).
+
+Importing this module in an IPython kernel installs :func:`install_error_display`: a
+:class:`SeminarkitError` (a bad parameter, a module that does not exist...) then shows as one
+line naming what was wrong and the valid choices, not as a traceback, in JupyterLab and in
+builds alike. The cell still fails (Run All stops there; papermill reports it).
 """
 
 from __future__ import annotations
 
 import html
+import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from seminarkit.content.paths import default_materials_dir
-from seminarkit.editions import Edition, module_for_edition
+from seminarkit.editions import STUDENT, Edition, module_for_edition
 from seminarkit.editions import edition as lookup_edition
 from seminarkit.errors import SeminarkitError, UnknownChoiceError
 from seminarkit.render.views import Html
@@ -32,6 +39,38 @@ QUIZ_MODES = ("practice", "exam")
 
 class ParameterError(SeminarkitError):
     """A notebook parameter has a value the notebook cannot use."""
+
+
+TRACEBACKS_ENV = "SEMINARKIT_TRACEBACKS"  # set to 1 to see full tracebacks again (debugging the kit)
+
+
+def one_line_error(shell: Any, etype: type[BaseException], value: BaseException, tb: object,
+                   tb_offset: int | None = None) -> list[str]:
+    """IPython custom exception handler: show the error as one line (red name, then the message).
+
+    ``_showtraceback`` is how IPython and ipykernel display a structured traceback: the kernel
+    sends it as the cell's ``error`` output (ename, evalue, and this one line as traceback).
+    """
+    stb = [f"\x1b[0;31m{etype.__name__}\x1b[0m: {value}"]
+    shell._showtraceback(etype, value, stb)
+    return stb
+
+
+def install_error_display() -> bool:
+    """In an IPython kernel, show every :class:`SeminarkitError` as one line; return True if installed.
+
+    Uses IPython's documented hook, ``InteractiveShell.set_custom_exc``. Outside IPython, or
+    with ``SEMINARKIT_TRACEBACKS=1``, nothing changes.
+    """
+    if "IPython" not in sys.modules or os.environ.get(TRACEBACKS_ENV, "") not in ("", "0"):
+        return False
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    if shell is None:
+        return False
+    shell.set_custom_exc((SeminarkitError,), one_line_error)
+    return True
 
 
 @dataclass(frozen=True)
@@ -95,6 +134,9 @@ def start(notebook: str, *, module: str, edition: str = "student", materials_dir
     if session_minutes is not None:
         check_choice("session_minutes", session_minutes, SESSION_LENGTHS)
     course = _course(Path(materials_dir) if materials_dir else default_materials_dir())
+    if chosen.instructor_material and lookup_edition(course.spec.edition).redacts:
+        raise ParameterError(f"this is a student kit: its materials hold no instructor material, so edition "
+                             f"must be {STUDENT.name!r} (got {edition!r})")
     mod = course.module(module)
     entry = next(m for m in course.spec.modules if m.id == module)
     if notebook not in entry.notebooks:
@@ -208,12 +250,16 @@ def quiz(session: Session, *, questions: list[Question], quiz_id: str, mode: str
 
 
 def block_questions(session: Session, block_id: str, n: int = 3, seed: int = 0) -> list[Question]:
-    """Up to ``n`` practice questions of one block, chosen deterministically."""
+    """Up to ``n`` practice questions of one block, chosen deterministically (never ``exam_only`` ones)."""
     if session.module.quiz is None:
         return []
-    from seminarkit.quiz.select import select_questions
+    from seminarkit.quiz.select import pool_of, select_questions
 
-    available = sum(q.block == block_id for q in session.module.quiz.questions)
+    available = sum(q.block == block_id for q in pool_of(session.module.quiz, "practice"))
     if not available:
         return []
-    return list(select_questions(session.module.quiz, n=min(n, available), seed=seed, blocks=[block_id]))
+    return list(select_questions(session.module.quiz, n=min(n, available), seed=seed, blocks=[block_id],
+                                 pool="practice"))
+
+
+install_error_display()

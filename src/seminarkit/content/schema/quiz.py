@@ -36,6 +36,9 @@ class QuestionBase(Record):
     sources: list[SourceRef] = sources_field()
     explanation: str | None = instructor_only(required=True)
     show_explanation: bool = False
+    # Reserved for graded exams: never offered for practice, and its key never reaches a
+    # student edition, not even as a salted hash (exam mode draws from these questions).
+    exam_only: bool = False
     # Filled by the build (seminarkit.quiz.keys.seal_quiz) in the student edition only:
     # the salted key for practice checking, and the explanation where show_explanation is on.
     key_hash: str | None = None

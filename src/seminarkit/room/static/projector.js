@@ -36,6 +36,7 @@
     document.getElementById("how-room").textContent = `room = "${state.room_url || window.location.origin}"`;
     document.getElementById("how-code").textContent = `join_code = "${s.join_code}"`;
     document.title = `Live room: ${s.module_title} (${s.join_code})`;
+    document.getElementById("module-title").textContent = s.module_title;
     for (const q of state.questions) {
       const node = cards.get(q.id) || card(q);
       cards.set(q.id, node);
