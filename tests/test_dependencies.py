@@ -47,7 +47,9 @@ def _dry_run(target: str, tmp_path: Path) -> str:
     (tmp_path / "tests" / "tooling").mkdir(parents=True)
     for name in ("package.json", "package-lock.json"):
         shutil.copy(REPO / "tests" / "tooling" / name, tmp_path / "tests" / "tooling" / name)
-    done = subprocess.run(["make", "--no-print-directory", "-n", target], cwd=tmp_path, capture_output=True, text=True, check=False)
+    # --no-print-directory: under `make test` the recursive make would add "Leaving directory" lines
+    command = ["make", "--no-print-directory", "-n", target]
+    done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     return done.stdout
 
