@@ -88,7 +88,7 @@ class RoomProcess:
         except OSError:
             return ""
 
-    def open_session(self, n_questions: int = 10, seed: int = 0, module: str = MODULE) -> dict[str, Any]:
+    def open_session(self, n_questions: int | None = 10, seed: int = 0, module: str = MODULE) -> dict[str, Any]:
         """Open a session through the instructor API; return its id, join code and questions."""
         response = httpx.post(f"{self.base}/api/sessions", headers=self.auth, timeout=10,
                               json={"module": module, "n_questions": n_questions, "seed": seed})

@@ -98,10 +98,10 @@ def _block_selection(module: Any, per_block: int = 3, seed: int = 0) -> list[Any
 
     chosen: list[Any] = []
     for blk in module.meta.blocks:
-        available = sum(q.block == blk.id for q in module.quiz.questions)
+        available = sum(q.block == blk.id and not q.exam_only for q in module.quiz.questions)
         if available:
             chosen += select_questions(module.quiz, n=min(per_block, available), seed=seed,
-                                       blocks=[blk.id])
+                                       blocks=[blk.id], pool="practice")
     return chosen
 
 
@@ -258,7 +258,7 @@ def test_exam_quiz_saves_responses(page: Any, lab: LabServer) -> None:
     from seminarkit.quiz.select import select_questions
 
     module = _instructor_module()
-    questions = list(select_questions(module.quiz, n=EXAM_N, seed=EXAM_SEED))
+    questions = list(select_questions(module.quiz, n=EXAM_N, seed=EXAM_SEED, pool="exam"))
     responses = lab.root / f"{MODULE}-quiz.responses.json"
     responses.unlink(missing_ok=True)
 

@@ -35,7 +35,8 @@ def room(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RoomProcess]:
 
 @pytest.fixture
 def session(room: RoomProcess) -> dict[str, Any]:
-    return room.open_session()
+    """Open a session over the module's whole practice pool, so that it holds every question type."""
+    return room.open_session(n_questions=None)
 
 
 def join(room: RoomProcess, code: str) -> str:
@@ -105,13 +106,14 @@ def test_pages_carry_a_strict_content_security_policy(room: RoomProcess) -> None
 # -- sessions, joining, answering ------------------------------------------------------------------------
 def test_open_session_selects_the_notebook_questions(room: RoomProcess) -> None:
     from seminarkit.content.materials import load_course
-    from seminarkit.editions import module_for_edition
-    from seminarkit.quiz.select import select_questions
+    from seminarkit.quiz.notebook import practice_quiz
 
     made = room.open_session(n_questions=10, seed=3)
-    student = module_for_edition(load_course(MATERIALS).module(MODULE), "student")
-    expected = [q.id for q in select_questions(student.quiz, n=10, seed=3)]
+    # What the students' 06-quiz (practice mode, same n_questions and seed) shows them.
+    expected = [q.id for q in practice_quiz(MODULE, n_questions=10, seed=3, materials_dir=MATERIALS).questions]
     assert made["questions"] == expected
+    exam_only = {q.id for q in load_course(MATERIALS).module(MODULE).need_quiz().questions if q.exam_only}
+    assert exam_only and not exam_only & set(made["questions"])  # never a reserved exam question
     assert len(made["join_code"]) == 6
 
 

@@ -29,7 +29,12 @@ _found = {}
 def _scan(blob):
     for m in _pat.finditer(blob):
         _found.setdefault(m.group(1).decode(), float(m.group(2)))
+# Each scan is bounded in time (about a second), so that on a busy machine the attack still
+# finishes inside the cell limit and the test checks what it found, not a timeout.
+_start = time.monotonic()
 for _obj in gc.get_objects():
+    if time.monotonic() - _start > 1.5:
+        break
     try:
         if isinstance(_obj, dict):
             _scan(repr(_obj).encode()[:200000])

@@ -105,10 +105,14 @@ _ROBOTS = '<meta name="robots" content="noindex, nofollow">'
 
 
 def private_banner(extra: str = "") -> str:
-    """Return the banner every page of a private edition carries (inline style: no template change)."""
-    return (f'<p class="{PRIVATE_CLASS}" role="note" style="border:2px solid #8a1c00;background:#fff0ea;'
-            f'color:#5a1200;padding:.4rem .7rem;margin:.6rem 0;font-weight:bold">'
-            f"{html.escape(PRIVATE_NOTICE)}{extra}</p>")
+    """Return the banner every page of a private edition carries (inline style: no template change).
+
+    An ``<aside>`` with a label: a landmark of its own, so assistive technology lists it and no
+    page content sits outside landmarks (axe's ``region`` rule).
+    """
+    return (f'<aside class="{PRIVATE_CLASS}" aria-label="Private edition" style="border:2px solid #8a1c00;'
+            f'background:#fff0ea;color:#5a1200;padding:.4rem .7rem;margin:.6rem 0;font-weight:bold">'
+            f"{html.escape(PRIVATE_NOTICE)}{extra}</aside>")
 
 
 def mark_private(page: str) -> str:

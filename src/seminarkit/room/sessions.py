@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from seminarkit.quiz.select import select_questions
+from seminarkit.quiz.select import pool_of, select_questions
 from seminarkit.room.errors import RoomError
 from seminarkit.room.questions import PollQuestion, session_questions
 from seminarkit.room.security import StudentSigner, normalise_join_code
@@ -58,17 +58,19 @@ class Room:
         """Open a session polling ``n_questions`` questions of a module chosen with ``seed``.
 
         The selection is the one :func:`~seminarkit.quiz.select.select_questions` makes in the
-        students' notebooks with the same ``n_questions`` and ``seed``.
+        students' practice notebooks with the same ``n_questions`` and ``seed``: from the practice
+        pool, so an ``exam_only`` question (and its key, on reveal) never reaches the room.
         """
         module = self._module(module_id)
         quiz = module.need_quiz()
+        available = len(pool_of(quiz, "practice"))
         if n_questions is not None and (isinstance(n_questions, bool) or not isinstance(n_questions, int)
-                                        or not 1 <= n_questions <= len(quiz.questions)):
-            raise RoomError(422, f"n_questions must be a whole number from 1 to {len(quiz.questions)} "
+                                        or not 1 <= n_questions <= available):
+            raise RoomError(422, f"n_questions must be a whole number from 1 to {available} "
                                  f"(or null for all), got {n_questions!r}")
         if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < MAX_SEED:
             raise RoomError(422, f"seed must be a whole number from 0 to {MAX_SEED - 1}, got {seed!r}")
-        chosen = select_questions(quiz, n=n_questions, seed=seed)
+        chosen = select_questions(quiz, n=n_questions, seed=seed, pool="practice")
         return self.store.create_session(module.id, seed, n_questions, [q.id for q in chosen])
 
     def session(self, session_id: int) -> SessionRow:
