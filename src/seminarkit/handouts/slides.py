@@ -113,7 +113,7 @@ class DeckBuilder:
         slide = self.open
         crowded = slide is not None and bool(slide.body) and (slide.size + size > TEXT_BUDGET or items > ITEMS_BUDGET)
         if slide is None or crowded:
-            title = slide.title if slide is not None else (self.block or self.slides[0].title)
+            title = _continued(slide.title) if slide is not None else (self.block or self.slides[0].title)
             slide = self.start(title, "content")
         slide.add(fragment, size)
 
@@ -233,11 +233,19 @@ class DeckBuilder:
             start = f' start="{first + 1}"' if node.name == "ol" and first else ""
             fragment = f"<{node.name}{attrs}{start}>{''.join(str(i) for i in chunk)}</{node.name}>"
             if self.open is not None and self.open.body:
-                self.start(self.open.title, "content")
+                self.start(_continued(self.open.title), "content")
             self.place(fragment, sum(len(_text(i)) for i in chunk), len(chunk))
             for box in boxes:
                 self.note(box)
             first += len(chunk)
+
+
+CONTINUED = " (continued)"
+
+
+def _continued(title: str) -> str:
+    """Return the title of a slide that continues one titled ``title``."""
+    return title if title.endswith(CONTINUED) else title + CONTINUED
 
 
 def _boxes(node: Tag) -> list[str]:
