@@ -14,11 +14,12 @@ MODULE = "moldova-2025"
 DECK_NOTEBOOKS = ("01-overview", "02-walkthrough", "07-simulation")
 
 
-def build_decks(out: Path, module: str = MODULE, formats: str = "slides") -> subprocess.CompletedProcess[str]:
+def build_decks(out: Path, module: str = MODULE, formats: str = "slides",
+                editions: str = "student,instructor") -> subprocess.CompletedProcess[str]:
     """Run ``seminarkit build --formats slides`` for one module into ``out`` (never build/)."""
     return subprocess.run(
         [sys.executable, "-m", "seminarkit", "build", "--materials", str(MATERIALS), "--modules", module,
-         "--formats", formats, "--out", str(out), "--quiet", "--jobs", "2"],
+         "--editions", editions, "--formats", formats, "--out", str(out), "--quiet", "--jobs", "2"],
         cwd=REPO, capture_output=True, text=True, timeout=900, check=False)
 
 

@@ -1,9 +1,10 @@
 """Slide decks in a real browser, opened from file:// with the network blocked (issue 19, item 1).
 
 One module's decks (both editions) are built once into a temp folder. Every deck must load
-with no console error and no failed or remote request, advance with the right arrow key, show
-its figures at the slide's full width, and carry speaker notes in the instructor edition only
-(``Reveal.getSlideNotes()`` and the ``aside.notes`` in the page).
+with no console error and no failed or remote request, advance with the right arrow key, keep
+every slide within the deck's height, show its figures at the slide's full width, and carry
+speaker notes in the instructor edition only (``Reveal.getSlideNotes()``, the ``aside.notes`` in
+the page, and the speaker view that ``S`` opens).
 """
 
 from __future__ import annotations
@@ -86,6 +87,36 @@ def test_deck_opens_offline_advances_and_has_notes_for_instructors_only(page: An
         assert notes[0].strip(), "the title slide's notes (timing, instructor-only sections) are empty"
     else:
         assert asides == 0 and not any(n.strip() for n in notes), "the student deck carries speaker notes"
+
+    overflowing = page.evaluate("""() => {
+        const height = Reveal.getConfig().height, out = [];
+        Reveal.getSlides().forEach((s, i) => {
+            Reveal.slide(i);
+            if (s.scrollHeight > height) out.push(`${i} ${s.querySelector('h1, h2').textContent}: ${s.scrollHeight}px`);
+        });
+        Reveal.slide(0);
+        return out;
+    }""")
+    assert overflowing == [], f"slides taller than the {page.evaluate('Reveal.getConfig().height')}px deck"
+
+    if notebook == "02-walkthrough":  # the speaker view (S) shows the current slide's notes
+        question = page.evaluate("Reveal.getSlides().findIndex(s => s.dataset.slideKind === 'question')")
+        page.evaluate(f"Reveal.slide({question})")
+        with page.context.expect_page() as opened:
+            page.keyboard.press("s")
+        speaker = opened.value
+        panel = speaker.locator(".speaker-controls-notes")
+        if edition == "instructor":
+            panel.wait_for(state="visible")  # shown once the deck has sent the slide's notes
+            words = " ".join(panel.locator(".value").inner_text().split())
+            aside = " ".join(page.evaluate("Reveal.getCurrentSlide().querySelector('aside.notes').innerText").split())
+            assert words and words[:40] in aside, "the speaker view does not show the question's notes"
+        else:
+            panel.wait_for(state="attached")
+            speaker.wait_for_timeout(1500)  # the deck has sent its state by now (it does within moments)
+            assert not panel.is_visible(), "the student speaker view shows a notes panel"
+            assert panel.locator(".value").inner_text().strip() == ""
+        speaker.close()
 
     if notebook == "02-walkthrough":  # figures take the slide's full width
         first = page.evaluate("Reveal.getSlides().findIndex(s => s.dataset.slideKind === 'figure')")

@@ -10,23 +10,31 @@ the deck HTML; the expected slides come from the materials, not from the code un
 from __future__ import annotations
 
 import html
+import json
 import os
 import shutil
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from seminarkit.content.materials import Module, load_course
 from seminarkit.content.schema.quiz import MultipleChoice, SingleChoice
+from seminarkit.editions import INSTRUCTOR, STUDENT, Edition, module_for_edition
+from seminarkit.fileio import import_nbformat
 from seminarkit.handouts.build import kept_outputs
 from seminarkit.handouts.deck import ASSETS_DIR
 from seminarkit.handouts.leaks import KEY_MARKER
 from seminarkit.handouts.plan import plan_jobs
+from seminarkit.handouts.slides import split
+from seminarkit.handouts.transforms import Notebook
 from seminarkit.quiz.common import answer_text
+from seminarkit.quiz.render import render_static
 from seminarkit.quiz.select import pool_of, select_questions
+from seminarkit.render import views
 from slides_support import (
     DECK_NOTEBOOKS,
     MATERIALS,
@@ -56,8 +64,9 @@ def module() -> Module:
 def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One module's decks, both editions, built once (real kernels)."""
     folder = tmp_path_factory.mktemp("decks")
-    done = build_decks(folder)
-    assert done.returncode == 0, f"build failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    for formats, editions in (("html", "student"), ("slides", "student,instructor")):  # slides after html
+        done = build_decks(folder, formats=formats, editions=editions)
+        assert done.returncode == 0, f"build failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
     return folder
 
 
@@ -96,6 +105,58 @@ def test_a_rebuild_in_one_format_keeps_the_other_formats_outputs(tmp_path: Path)
     assert kept_outputs(None, new, tmp_path) == new
 
 
+# -- the split, on outputs the real views render (no kernel) ---------------------------------------
+def _walkthrough_block(module: Module, edition: Edition) -> Notebook:
+    """Return a walkthrough-like executed notebook: the first block's heading, view and practice quiz."""
+    nbf = import_nbformat()
+    seen = module_for_edition(module, edition)
+    blk = seen.meta.blocks[0]
+    questions = [q for q in seen.quiz.questions if q.block == blk.id][:2]  # type: ignore[union-attr]
+
+    def out(markup: str) -> dict[str, Any]:
+        return nbf.v4.new_output("display_data", data={"text/html": markup, "text/plain": ""})
+
+    outputs = [out(views.Html(f"<h3>1. {views.e(blk.title)}</h3>")._repr_html_()),
+               out(views.block(seen, blk)._repr_html_()),
+               out(views.Html(render_static(questions, edition=edition, title=f"Practice: {blk.title}"))._repr_html_())]
+    return nbf.v4.new_notebook(cells=[
+        nbf.v4.new_markdown_cell("# Walkthrough\n\nThe argument block by block."),
+        nbf.v4.new_code_cell("module = 'x'", metadata={"tags": ["parameters"]}),
+        nbf.v4.new_markdown_cell("## The argument, block by block"),
+        nbf.v4.new_code_cell("show(...)", outputs=outputs),
+        nbf.v4.new_markdown_cell("## Session plan (instructors)", metadata={"tags": ["instructor-only"]}),
+        nbf.v4.new_code_cell("show(plan)", metadata={"tags": ["instructor-only"]},
+                             outputs=[out("<p>Plan: twenty minutes of jigsaw</p>")]),
+    ])
+
+
+@pytest.mark.parametrize("edition", [STUDENT, INSTRUCTOR])
+def test_split_makes_block_thesis_and_question_slides(module: Module, edition: Edition) -> None:
+    nb = _walkthrough_block(module, edition)
+    blk = module.meta.blocks[0]
+    found = split(nb, "Deck", notes=edition.instructor_material)
+    kinds = [s.kind for s in found]
+    assert kinds[:3] == ["title", "section", "block"]
+    assert found[2].title == f"1. {blk.title}" and _flat(blk.summary) in _flat("".join(found[2].body))
+    theses = [s for s in found if s.kind == "thesis"]
+    assert [s.title for s in theses] == [f"1. {blk.title} — thesis {i} of {len(blk.theses)}"
+                                         for i in range(1, len(blk.theses) + 1)]
+    assert [_flat(t.text) in _flat("".join(s.body)) for s, t in zip(theses, blk.theses, strict=True)] == \
+        [True] * len(blk.theses)
+    questions = [s for s in found if s.kind == "question"]
+    assert [s.title for s in questions] == [f"Practice: {blk.title} — question {i} of 2" for i in (1, 2)]
+    assert "Session plan" not in " ".join(s.title for s in found), "an instructor-only section became a slide"
+    body = _flat(" ".join("".join(s.body) for s in found))
+    assert "For instructors" not in body and KEY_MARKER not in body, "instructor material is projected"
+    notes = _flat(" ".join("".join(s.notes) for s in found))
+    if edition is INSTRUCTOR:
+        assert blk.facilitation and _flat(blk.facilitation) in notes
+        assert "Plan: twenty minutes of jigsaw" in _flat("".join(found[0].notes))
+        assert all(s.notes for s in questions), "every question slide carries its answer as a note"
+    else:
+        assert notes == ""
+
+
 # -- the built decks (real kernels) ---------------------------------------------------------------
 @pytest.mark.kernel
 @pytest.mark.slow
@@ -113,6 +174,12 @@ def test_decks_land_beside_the_other_outputs_with_reveal_js(out: Path) -> None:
         assert "http://" not in page.split("<body", 1)[0] and "https://" not in page.split("<body", 1)[0]
         index = (site / "index.html").read_text(encoding="utf-8")
         assert f'href="{MODULE}/02-walkthrough.slides.html"' in index
+    # the HTML handouts built before the slides are kept, linked and leak-gated with them
+    records = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["jobs"]
+    assert sorted(records[f"{MODULE}/student/02-walkthrough"]["outputs"]) == ["html", "ipynb", "slides"]
+    assert sorted(records[f"{MODULE}/student/03-timeline"]["outputs"]) == ["html", "ipynb"]
+    index = (out / "student" / "index.html").read_text(encoding="utf-8")
+    assert f'href="{MODULE}/02-walkthrough.html"' in index and f'href="{MODULE}/03-timeline.html"' in index
 
 
 @pytest.mark.kernel

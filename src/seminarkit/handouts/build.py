@@ -21,9 +21,11 @@ Layout of ``out_dir`` (see :mod:`seminarkit.handouts.site`)::
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict
@@ -124,6 +126,16 @@ def build_options(modules: list[str] | None, editions: list[str] | None, formats
     return json.dumps([sorted(modules or []), sorted(editions or []), sorted(formats or []), footer])
 
 
+def assets_digest(formats: Iterable[str]) -> str:
+    """Hash the files the chosen formats copy into the sites (a new reveal.js is a change to build)."""
+    h = hashlib.sha256()
+    for name in formats:
+        fmt = output_format(name)
+        for rel, source in sorted((fmt.assets() if fmt.assets is not None else {}).items()):
+            h.update(rel.encode() + b"\0" + (source.read_bytes() if source.is_file() else b"") + b"\1")
+    return h.hexdigest()
+
+
 def read_site_scan(out_dir: Path) -> SiteScan | None:
     """Return the leak gate's record of the last clean student site, or None."""
     scan = _read(out_dir).get("site_scan")
@@ -222,7 +234,7 @@ def build(materials_dir: Path | None = None, *, out_dir: Path, modules: list[str
     for name in formats or DEFAULT_FORMATS:
         output_format(name).ready()  # e.g. slides without reveal.js: one line, before any work
     footer = footer_text()
-    options = build_options(modules, editions, formats, footer)
+    options = build_options(modules, editions, formats, footer) + assets_digest(formats or DEFAULT_FORMATS)
     materials = course.materials_dir if course is not None else Path(materials_dir or default_materials_dir())
     if not force and materials.is_dir():
         count = up_to_date(materials, notebooks_dir_for(materials), out_dir, options)

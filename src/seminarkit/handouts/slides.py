@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 
 Kind = Literal["title", "section", "block", "thesis", "figure", "question", "content"]
 TEXT_BUDGET = 900  # characters of text a slide holds before the rest continues on the next
+LINE_COST = 60  # what a paragraph, list item or table row costs beyond its text (its line break and spacing)
+_BLOCKS = ("p", "li", "tr", "dt", "h3", "h4", "figure")
 ITEMS_BUDGET = 8  # list items (terms, sources, developments) per slide
 INSTRUCTOR_BOX = "seminarkit-instructor"
 ANSWER_KEY = "seminarkit-answer-key"
@@ -133,7 +135,7 @@ class DeckBuilder:
             self.block = ""
             self.start(_text(heading), "section")
         for node in nodes:
-            self.place(str(node), len(_text(node)))
+            self.place(str(node), _cost(node))
 
     def instructor_cell(self, html: str) -> None:
         """Take an ``instructor-only`` cell's output: notes of the title slide, never a slide."""
@@ -197,23 +199,31 @@ class DeckBuilder:
     def content(self, nodes: Iterable[Tag]) -> None:
         """Top-level elements of an output: theses one per slide, long lists split, the rest packed."""
         nodes = list(nodes)
+        label: Tag | None = None  # a label paragraph waits to go on the slide of what it labels
         for at, node in enumerate(nodes):
-            if _is_label(node) and at + 1 < len(nodes) and _is_theses(nodes[at + 1]):
+            following = nodes[at + 1] if at + 1 < len(nodes) else None
+            if _is_label(node) and following is not None and _is_theses(following):
                 continue  # "Theses": each thesis slide says it is one
+            if _is_label(node) and following is not None and following.name in _LISTS:
+                label = node
+                continue
             if INSTRUCTOR_BOX in (node.get("class") or []):
                 self.note(str(node.extract()))
             elif _is_theses(node):
                 self.theses(node)
-            elif node.name in _LISTS and (len(_items(node)) > ITEMS_BUDGET or len(_text(node)) > TEXT_BUDGET):
-                self.long_list(node)
-            elif node.name == "p" and len(_text(node)) > TEXT_BUDGET and not node.find(True):
+            elif node.name in _LISTS and (len(_items(node)) > ITEMS_BUDGET or _cost(node) > TEXT_BUDGET):
+                self.long_list(node, label)
+            elif node.name == "p" and _cost(node) > TEXT_BUDGET and not node.find(True):
                 for part in _sentences(_text(node)):
-                    self.place(f"<p>{escape(part)}</p>", len(part))
+                    self.place(f"<p>{escape(part)}</p>", len(part) + LINE_COST)
             else:
                 boxes = _boxes(node)
-                self.place(str(node), len(_text(node)), len(_items(node)))
+                head = str(label) if label is not None else ""
+                self.place(head + str(node), _cost(node) + (_cost(label) if label is not None else 0),
+                           len(_items(node)))
                 for box in boxes:
                     self.note(box)
+            label = None
 
     def theses(self, node: Tag) -> None:
         """Give each of a block's theses its own slide, titled by the block."""
@@ -224,7 +234,7 @@ class DeckBuilder:
             self.slides.append(slide)
         self.open = None
 
-    def long_list(self, node: Tag) -> None:
+    def long_list(self, node: Tag, label: Tag | None = None) -> None:
         """Spread a list longer than a slide over consecutive slides of at most :data:`ITEMS_BUDGET` items."""
         attrs = "".join(f' {k}="{escape(" ".join(v) if isinstance(v, list) else v)}"' for k, v in node.attrs.items())
         first = 0
@@ -232,9 +242,11 @@ class DeckBuilder:
             boxes = [box for item in chunk for box in _boxes(item)]
             start = f' start="{first + 1}"' if node.name == "ol" and first else ""
             fragment = f"<{node.name}{attrs}{start}>{''.join(str(i) for i in chunk)}</{node.name}>"
+            if label is not None and not first:
+                fragment = str(label) + fragment
             if self.open is not None and self.open.body:
                 self.start(_continued(self.open.title), "content")
-            self.place(fragment, sum(len(_text(i)) for i in chunk), len(chunk))
+            self.place(fragment, sum(_cost(i) for i in chunk), len(chunk))
             for box in boxes:
                 self.note(box)
             first += len(chunk)
@@ -248,6 +260,12 @@ def _continued(title: str) -> str:
     return title if title.endswith(CONTINUED) else title + CONTINUED
 
 
+def _cost(node: Tag) -> int:
+    """Estimate the room ``node`` takes on a slide: its text, plus a line for each paragraph, item or row."""
+    blocks = len(node.find_all(_BLOCKS)) + (node.name in _BLOCKS)
+    return len(_text(node)) + LINE_COST * blocks
+
+
 def _boxes(node: Tag) -> list[str]:
     """Take the instructor boxes out of ``node``; return them as HTML (they become notes)."""
     return [str(box.extract()) for box in node.select(f".{INSTRUCTOR_BOX}")]
@@ -258,7 +276,7 @@ def _chunks(items: list[Tag]) -> list[list[Tag]]:
     chunks: list[list[Tag]] = []
     size = 0
     for item in items:
-        length = len(_text(item))
+        length = _cost(item)
         if not chunks or len(chunks[-1]) >= ITEMS_BUDGET or (chunks[-1] and size + length > TEXT_BUDGET):
             chunks.append([])
             size = 0
