@@ -14,6 +14,18 @@ MODULE = "moldova-2025"
 DECK_NOTEBOOKS = ("01-overview", "02-walkthrough", "07-simulation")
 
 
+def require_reveal() -> None:
+    """Skip (fail in CI) when reveal.js is not installed: `make slides-assets` installs it."""
+    from browser_support import unavailable
+    from seminarkit.handouts.deck import RevealMissing
+    from seminarkit.handouts.deck import require_reveal as installed
+
+    try:
+        installed()
+    except RevealMissing as exc:
+        unavailable(str(exc))
+
+
 def build_decks(out: Path, module: str = MODULE, formats: str = "slides",
                 editions: str = "student,instructor") -> subprocess.CompletedProcess[str]:
     """Run ``seminarkit build --formats slides`` for one module into ``out`` (never build/)."""

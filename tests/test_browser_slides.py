@@ -4,7 +4,8 @@ One module's decks (both editions) are built once into a temp folder. Every deck
 with no console error and no failed or remote request, advance with the right arrow key, keep
 every slide within the deck's height, show its figures at the slide's full width, and carry
 speaker notes in the instructor edition only (``Reveal.getSlideNotes()``, the ``aside.notes`` in
-the page, and the speaker view that ``S`` opens).
+the page, and the speaker view that ``S`` opens). axe-core finds nothing moderate or worse on the
+title slide and a question slide.
 """
 
 from __future__ import annotations
@@ -15,8 +16,15 @@ from typing import Any
 
 import pytest
 
-from browser_support import chromium_browser, require_chromium, screenshot
-from slides_support import DECK_NOTEBOOKS, build_decks, deck
+from browser_support import (
+    axe_violations,
+    chromium_browser,
+    format_violations,
+    require_axe,
+    require_chromium,
+    screenshot,
+)
+from slides_support import DECK_NOTEBOOKS, build_decks, deck, require_reveal
 
 pytestmark = [pytest.mark.browser, pytest.mark.kernel, pytest.mark.slow, pytest.mark.timeout(900)]
 
@@ -30,6 +38,7 @@ def browser() -> Iterator[Any]:
 @pytest.fixture(scope="module")
 def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     require_chromium()  # skip (or fail in CI) before spending a build nobody will look at
+    require_reveal()
     folder = tmp_path_factory.mktemp("decks")
     done = build_decks(folder)
     assert done.returncode == 0, f"build failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
@@ -134,3 +143,14 @@ def test_deck_opens_offline_advances_and_has_notes_for_instructors_only(page: An
     assert errors == []
     assert failed == []
     assert page.blocked == [], "a deck must open offline: no requests beyond file: and data:"
+
+    # Last: axe-core reads the linked stylesheets with XMLHttpRequest, which file:// pages refuse
+    # (console errors of axe's own, not the deck's).
+    for at in (0, "question"):  # the title slide, and a question slide where there is one
+        index = at if at == 0 else page.evaluate(
+            "Reveal.getSlides().findIndex(s => s.dataset.slideKind === 'question')")
+        if index >= 0:
+            page.evaluate(f"Reveal.slide({index})")
+            page.wait_for_function(f"Reveal.getIndices().h === {index}")
+            violations = axe_violations(page, require_axe())
+            assert violations == [], format_violations(violations)

@@ -43,6 +43,7 @@ from slides_support import (
     build_decks,
     deck,
     notes_text,
+    require_reveal,
     shown_text,
     slides,
     title_of,
@@ -63,6 +64,7 @@ def module() -> Module:
 @pytest.fixture(scope="module")
 def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One module's decks, both editions, built once (real kernels)."""
+    require_reveal()
     folder = tmp_path_factory.mktemp("decks")
     for formats, editions in (("html", "student"), ("slides", "student,instructor")):  # slides after html
         done = build_decks(folder, formats=formats, editions=editions)

@@ -55,6 +55,7 @@ DECK_CSS = """
 .reveal .seminarkit-provenance, .reveal .seminarkit-cite, .reveal small { font-size: .75em; color: #555; }
 .reveal table { font-size: .8em; }
 .reveal .seminarkit-private { font-size: .6em; }
+.reveal .slide-number { background-color: #333; color: #fff; }
 """
 
 
