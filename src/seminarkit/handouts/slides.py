@@ -145,6 +145,11 @@ class DeckBuilder:
         """One display output of a code cell."""
         soup = _soup(html)
         nodes = _children(soup)
+        special = any(soup.select_one(sel) is not None for sel in (
+            "figure.seminarkit-figure", ".seminarkit-edition", "section.seminarkit-quiz-static"))
+        # Content places each element's instructor boxes as notes of the slide it lands on; the
+        # other kinds are projected whole, so their boxes come out first.
+        boxes = [str(box.extract()) for box in soup.select(f".{INSTRUCTOR_BOX}")] if special else []
         if soup.select_one("figure.seminarkit-figure") is not None:
             self.figure(soup)
         elif len(nodes) == 1 and nodes[0].name == "h3":
@@ -158,8 +163,9 @@ class DeckBuilder:
             self.brief(soup)
         else:
             self.content(nodes)
-        for box in soup.select(f".{INSTRUCTOR_BOX}"):  # any the branches above did not place
-            self.note(str(box.extract()))
+        boxes += [str(box.extract()) for box in soup.select(f".{INSTRUCTOR_BOX}")]  # any not placed above
+        for box in boxes:
+            self.note(box)
 
     def figure(self, soup: BeautifulSoup) -> None:
         """Put a figure on a slide of its own, titled by the block (or section) it illustrates."""
