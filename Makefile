@@ -14,9 +14,12 @@ DEV_STAMP := $(VENV)/.dev-installed
 # JavaScript the browser tests inject (axe-core), pinned in tests/tooling/package-lock.json.
 TOOLING := tests/tooling
 AXE := $(TOOLING)/node_modules/axe-core/axe.min.js
+# reveal.js for `seminarkit build --formats slides`, pinned in slides/package-lock.json.
+SLIDES := slides
+REVEAL := $(SLIDES)/node_modules/reveal.js/dist/reveal.js
 LOCK_FLAGS := --universal --python-version 3.10 --quiet
 
-.PHONY: handouts test lint bootstrap tooling validate bench lock clean
+.PHONY: handouts slides slides-assets test lint bootstrap tooling validate bench lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,10 +44,24 @@ $(AXE): $(TOOLING)/package.json $(TOOLING)/package-lock.json
 
 tooling: $(AXE)
 
-bootstrap: $(DEV_STAMP) tooling
+# The build copies what a deck uses from here next to the decks (build/<edition>/_reveal/).
+# Like axe-core: skipped with a warning where npm is missing (the deck tests then skip outside CI;
+# `seminarkit build --formats slides` says which command installs it).
+$(REVEAL): $(SLIDES)/package.json $(SLIDES)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --prefix $(SLIDES) --no-audit --no-fund --loglevel=error && touch $(REVEAL) \
+	  || echo "warning: npm ci in $(SLIDES) failed (slide decks cannot be built)"; \
+	else echo "npm not found: skipping $(SLIDES) (slide decks cannot be built)"; fi
+
+slides-assets: $(REVEAL)
+
+bootstrap: $(DEV_STAMP) tooling slides-assets
 
 handouts: $(RUNTIME_STAMP)
 	$(BIN)/seminarkit build
+
+slides: $(RUNTIME_STAMP) slides-assets
+	$(BIN)/seminarkit build --formats slides
 
 validate: $(RUNTIME_STAMP)
 	$(BIN)/seminarkit validate
@@ -53,7 +70,7 @@ lint: $(DEV_STAMP)
 	$(BIN)/ruff check src tests scripts benchmarks
 	$(BIN)/mypy
 
-test: $(DEV_STAMP) tooling lint
+test: $(DEV_STAMP) tooling slides-assets lint
 	$(BIN)/python -m pytest
 
 bench: $(DEV_STAMP)

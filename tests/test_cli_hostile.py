@@ -197,7 +197,7 @@ def test_grade_on_hostile_submissions(run_cli: Run, tmp_path: Path) -> None:
 @pytest.mark.parametrize(("options", "message"), [
     (["--modules", "nope"], "unknown module 'nope'; choose one of: mini"),
     (["--editions", "teacher"], "unknown edition 'teacher'; choose one of: student, instructor"),
-    (["--formats", "docx"], "unknown format 'docx'; choose one of: html, pdf"),
+    (["--formats", "docx"], "unknown format 'docx'; choose one of: html, pdf, slides"),
     (["--jobs", "0"], "--jobs must be at least 1"),
 ])
 def test_build_on_bad_options_is_one_line(mini_kit: Path, run_cli: Run, tmp_path: Path,

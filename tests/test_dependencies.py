@@ -45,8 +45,10 @@ def _dry_run(target: str, tmp_path: Path) -> str:
         shutil.copy(REPO / name, tmp_path / name)
     shutil.copytree(REPO / "requirements", tmp_path / "requirements")
     (tmp_path / "tests" / "tooling").mkdir(parents=True)
+    (tmp_path / "slides").mkdir()
     for name in ("package.json", "package-lock.json"):
         shutil.copy(REPO / "tests" / "tooling" / name, tmp_path / "tests" / "tooling" / name)
+        shutil.copy(REPO / "slides" / name, tmp_path / "slides" / name)
     # --no-print-directory: under `make test` the recursive make would add "Leaving directory" lines
     command = ["make", "--no-print-directory", "-n", target]
     done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, check=False)

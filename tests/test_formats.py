@@ -21,13 +21,18 @@ def _handout(edition=STUDENT) -> Handout:  # type: ignore[no-untyped-def]
 
 def test_registry_names_suffixes_and_defaults() -> None:
     assert {name: (f.suffix, f.needs) for name, f in FORMATS.items()} == {"html": ("html", "html"),
-                                                                        "pdf": ("pdf", "html")}
-    assert DEFAULT_FORMATS == ("html", "pdf")
+                                                                        "pdf": ("pdf", "html"),
+                                                                        "slides": ("slides.html", "notebook")}
+    assert DEFAULT_FORMATS == ("html", "pdf")  # slides only on request (they need reveal.js from npm)
     assert output_format("pdf") is FORMATS["pdf"]
+    slides = FORMATS["slides"]
+    assert [nb for nb in ("01-overview", "02-walkthrough", "03-timeline", "06-quiz", "07-simulation")
+            if slides.applies_to(nb)] == ["01-overview", "02-walkthrough", "07-simulation"]
+    assert FORMATS["html"].applies_to("03-timeline")
 
 
 def test_unknown_format_lists_the_registered_ones() -> None:
-    with pytest.raises(UnknownChoiceError, match="unknown format 'docx'; choose one of: html, pdf"):
+    with pytest.raises(UnknownChoiceError, match="unknown format 'docx'; choose one of: html, pdf, slides"):
         output_format("docx")
 
 

@@ -21,15 +21,19 @@ def _setup_build(parser: argparse.ArgumentParser) -> None:
 
     parser.add_argument("--editions", type=_csv, default=None,
                         help=f"{','.join(edition_names())} (default: all)")
+    slides = FORMATS["slides"]
     parser.add_argument("--formats", type=_csv, default=None,
-                        help=f"any of {','.join(FORMATS)} (default: {','.join(DEFAULT_FORMATS)})")
+                        help=f"any of {','.join(FORMATS)} (default: {','.join(DEFAULT_FORMATS)}); slides are "
+                             f"reveal.js decks for {', '.join(sorted(slides.notebooks or ()))} only (other "
+                             "notebooks get no slides job) and need reveal.js: make slides-assets")
     parser.add_argument("--jobs", type=int, default=None, metavar="N", help="worker processes (default: one per core)")
     parser.add_argument("--out", type=Path, default=Path("build"), metavar="DIR", help="output folder (default: build)")
     parser.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
     parser.add_argument("--quiet", action="store_true", help="no progress bar (for CI logs)")
 
 
-@command("build", _setup_build, "Build every handout (HTML and PDF, both editions) and the course site.")
+@command("build", _setup_build,
+         "Build every handout (HTML and PDF, both editions; slides on request) and the course site.")
 def _build(args: argparse.Namespace) -> int:
     from seminarkit.content.paths import require_course_file
     from seminarkit.fileio import check_output_dir
@@ -38,6 +42,10 @@ def _build(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         print("seminarkit: error: --jobs must be at least 1", file=sys.stderr)
         return EXIT_FAILED
+    from seminarkit.handouts.formats import DEFAULT_FORMATS, output_format
+
+    for name in args.formats or DEFAULT_FORMATS:  # an unknown format, or slides without reveal.js:
+        output_format(name).ready()  # one line before the build creates and locks its folder
     check_output_dir(args.out)
     require_course_file(args.materials)  # before the build creates and locks its folder
     result = build(args.materials, out_dir=args.out, modules=args.modules, editions=args.editions,

@@ -10,7 +10,8 @@ rewritten atomically after every run, and the leak gate scans the whole student 
 
 Layout of ``out_dir`` (see :mod:`seminarkit.handouts.site`)::
 
-    student/       the student site: index.html + <module>/<notebook>.html|.pdf  (publish this)
+    student/       the student site: index.html + <module>/<notebook>.html|.pdf|.slides.html
+                   (+ _reveal/ when it has decks)                                  (publish this)
     instructor/    the instructor site, every page marked private                (never publish)
     executed/      executed notebooks, by edition and module                      (private)
     failed/        papermill's marked notebooks of failed jobs                     (private)
@@ -20,9 +21,11 @@ Layout of ``out_dir`` (see :mod:`seminarkit.handouts.site`)::
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict
@@ -31,10 +34,12 @@ from seminarkit import __version__
 from seminarkit.content.paths import default_materials_dir, notebooks_dir_for
 from seminarkit.editions import EDITIONS, STUDENT
 from seminarkit.fileio import make_dirs, write_atomic
+from seminarkit.handouts.deck import copy_assets
+from seminarkit.handouts.formats import DEFAULT_FORMATS, output_format
 from seminarkit.handouts.leaks import UNEXPECTED, Leak, Probes, scan_tree
 from seminarkit.handouts.plan import Job, plan_jobs, tree_digest
 from seminarkit.handouts.runner import interrupts_ignored, run_jobs
-from seminarkit.handouts.site import INDEX, render_index, site_files
+from seminarkit.handouts.site import INDEX, render_index, site_assets, site_files
 from seminarkit.handouts.worker import JobResult
 from seminarkit.locks import locks_output
 
@@ -121,6 +126,16 @@ def build_options(modules: list[str] | None, editions: list[str] | None, formats
     return json.dumps([sorted(modules or []), sorted(editions or []), sorted(formats or []), footer])
 
 
+def assets_digest(formats: Iterable[str]) -> str:
+    """Hash the files the chosen formats copy into the sites (a new reveal.js is a change to build)."""
+    h = hashlib.sha256()
+    for name in formats:
+        fmt = output_format(name)
+        for rel, source in sorted((fmt.assets() if fmt.assets is not None else {}).items()):
+            h.update(rel.encode() + b"\0" + (source.read_bytes() if source.is_file() else b"") + b"\1")
+    return h.hexdigest()
+
+
 def read_site_scan(out_dir: Path) -> SiteScan | None:
     """Return the leak gate's record of the last clean student site, or None."""
     scan = _read(out_dir).get("site_scan")
@@ -172,6 +187,25 @@ def _write_manifest(manifest: Manifest, out_dir: Path, digest: str | None = None
     write_atomic(out_dir / MANIFEST, body + "\n")
 
 
+def kept_outputs(previous: ManifestRecord | None, outputs: dict[str, str], out_dir: Path) -> dict[str, str]:
+    """Return a rebuilt job's outputs, plus those of formats it did not build this time that still exist.
+
+    ``build --formats slides`` after ``build`` keeps the HTML and PDF handouts in the manifest
+    (so the index links them and the leak gate expects and scans them).
+    """
+    kept = {fmt: rel for fmt, rel in (previous or {}).get("outputs", {}).items()
+            if fmt not in outputs and (out_dir / rel).is_file()}
+    return {**kept, **outputs}
+
+
+def _copy_assets(manifest: Manifest, out_dir: Path) -> None:
+    """Copy the files each site's formats need beside the handouts (reveal.js beside the decks)."""
+    for which in EDITIONS:
+        assets = site_assets(manifest, which)
+        if assets:
+            copy_assets(out_dir / which.site, assets)
+
+
 def _write_sites(course: Course, manifest: Manifest, out_dir: Path) -> None:
     """Write each edition's index (the student one always: it is the site's front page)."""
     for which in EDITIONS:
@@ -197,8 +231,10 @@ def build(materials_dir: Path | None = None, *, out_dir: Path, modules: list[str
     the last clean build; pass ``course`` when it is already loaded.
     """
     started = time.perf_counter()
+    for name in formats or DEFAULT_FORMATS:
+        output_format(name).ready()  # e.g. slides without reveal.js: one line, before any work
     footer = footer_text()
-    options = build_options(modules, editions, formats, footer)
+    options = build_options(modules, editions, formats, footer) + assets_digest(formats or DEFAULT_FORMATS)
     materials = course.materials_dir if course is not None else Path(materials_dir or default_materials_dir())
     if not force and materials.is_dir():
         count = up_to_date(materials, notebooks_dir_for(materials), out_dir, options)
@@ -232,7 +268,7 @@ def build(materials_dir: Path | None = None, *, out_dir: Path, modules: list[str
                 if done.ok:
                     manifest[job.key] = {"inputs_hash": job.inputs_hash, "parameters": dict(job.parameters),
                                          "timings": {k: round(v, 3) for k, v in done.timings.items()},
-                                         "outputs": done.outputs}
+                                         "outputs": kept_outputs(manifest.get(job.key), done.outputs, out_dir)}
                     result.built.append(job.key)
                 else:
                     result.failed.append(done)
@@ -242,6 +278,7 @@ def build(materials_dir: Path | None = None, *, out_dir: Path, modules: list[str
             if todo:
                 status(min(workers, len(todo)))
                 run_jobs(todo, workers, out_dir, course.spec.title, footer, record)
+        _copy_assets(manifest, out_dir)
         _write_sites(course, manifest, out_dir)
         result.leaks, site_scan = _leak_gate(course, manifest, out_dir)
         if result.leaks:

@@ -43,6 +43,8 @@ if TYPE_CHECKING:
     from nbconvert import HTMLExporter
     from weasyprint.text.fonts import FontConfiguration
 
+    from seminarkit.handouts.formats import Handout
+
 
 @lru_cache(maxsize=1)
 def _exporter() -> HTMLExporter:
@@ -89,6 +91,21 @@ def export_html(nb: Notebook, *, title: str, course: str, module: str, edition: 
     # Each view output carries the views' stylesheet for JupyterLab; the handout has it once.
     page = _VIEW_STYLE.sub("", str(body))
     return mark_private(page) if edition.private else page
+
+
+def markdown_html(source: str) -> str:
+    """Render a markdown cell's source as HTML, as the handout does (nbconvert's mistune renderer)."""
+    import_nbformat()
+    from nbconvert.filters import markdown2html_mistune
+
+    return str(markdown2html_mistune(source))
+
+
+def export_slides(handout: Handout) -> str:
+    """Render a handout's executed notebook as a reveal.js deck (see :mod:`seminarkit.handouts.deck`)."""
+    from seminarkit.handouts.deck import render_deck
+
+    return render_deck(handout)
 
 
 def handout_css() -> str:

@@ -129,6 +129,9 @@ def plan_jobs(course: Course, *, modules: Iterable[str] | None = None, editions:
               formats: Iterable[str] | None = None, salt: str = "") -> list[Job]:
     """Every job for the chosen modules, editions and formats, with its inputs hash.
 
+    A job carries the chosen formats that apply to its notebook; a notebook none applies to
+    (``--formats slides`` and the timeline explorer) has no job.
+
     ``salt`` is any further input that changes outputs (e.g. the footer text).
     """
     chosen_modules = pick("module", modules, list(course.modules))
@@ -143,15 +146,18 @@ def plan_jobs(course: Course, *, modules: Iterable[str] | None = None, editions:
         materials = module_fingerprint(course, entry.id)
         module_title = course.module(entry.id).meta.short_title
         for notebook in entry.notebooks:
+            formats = tuple(name for name in chosen_formats if FORMATS[name].applies_to(notebook))
+            if not formats:
+                continue  # e.g. --formats slides for a notebook that makes no deck
             path = course.notebooks_dir / catalogue[notebook].file
             source = path.read_bytes()
             for which in chosen_editions:
                 params = default_parameters(course, entry.id, notebook, which)
                 h = hashlib.sha256()
-                for part in (kit, materials, json.dumps(params, sort_keys=True), ",".join(chosen_formats), salt):
+                for part in (kit, materials, json.dumps(params, sort_keys=True), ",".join(formats), salt):
                     h.update(part.encode())
                     h.update(b"\0")
                 h.update(source)
                 jobs.append(Job(notebook, catalogue[notebook].title, path, entry.id, module_title, which,
-                                chosen_formats, params, h.hexdigest()))
+                                formats, params, h.hexdigest()))
     return jobs

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 e = html.escape
 INDEX = "index.html"
-SITE_FORMATS = ("html", "pdf")  # what an index links; executed notebooks stay private
+SITE_FORMATS = ("html", "pdf", "slides")  # what an index links; executed notebooks stay private
 
 _CSS = """
 body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; color: #1a1a1a; }
@@ -43,7 +43,24 @@ def site_files(manifest: Mapping[str, ManifestRecord], edition: Edition) -> dict
         for rel in record.get("outputs", {}).values():
             if rel.startswith(prefix):
                 files[rel[len(prefix):]] = key
+    files.update({rel: "" for rel in site_assets(manifest, edition)})
     return files
+
+
+def site_assets(manifest: Mapping[str, ManifestRecord], edition: Edition) -> dict[str, Path]:
+    """Files the site holds beside its handouts (reveal.js for decks): site-relative path -> source.
+
+    A format's assets belong to a site when any handout of that format is in it.
+    """
+    from seminarkit.handouts.formats import FORMATS
+
+    prefix = f"{edition.site}/"
+    assets: dict[str, Path] = {}
+    for fmt in FORMATS.values():
+        if fmt.assets is not None and any(rel.startswith(prefix) for record in manifest.values()
+                                          for name, rel in record.get("outputs", {}).items() if name == fmt.name):
+            assets.update(fmt.assets())
+    return assets
 
 
 def _links(record: ManifestRecord, site_dir: Path, edition: Edition) -> list[str]:

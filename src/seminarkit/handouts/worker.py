@@ -134,7 +134,7 @@ def run_job(job: Job, out_dir: Path, course_title: str, footer: str,
             _WORK.remove(Path(work))
     timings["execute"] = time.perf_counter() - start
     handout = Handout(executed, title=job.title, course_title=course_title, module_title=job.module_title,
-                      edition=job.edition, footer=footer)
+                      edition=job.edition, footer=footer, notebook=job.notebook)
     rendered: dict[str, tuple[str, bytes]] = {"ipynb": ("ipynb", nbformat.writes(executed).encode("utf-8"))}
     for name in job.formats:
         fmt = output_format(name)
