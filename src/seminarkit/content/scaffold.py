@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 from seminarkit.content.schema.common import is_id
 from seminarkit.content.schema_export import modeline, write_schemas
 from seminarkit.errors import SeminarkitError
-from seminarkit.fileio import make_temp_dir, write_atomic
+from seminarkit.fileio import current_umask, make_temp_dir, write_atomic
 
 TEMPLATES = Path(__file__).parent / "scaffold"
 MODULE_FILES = ("module.yaml", "sources.yaml", "timeline.yaml", "actors.yaml", "glossary.yaml", "quiz.yaml")
@@ -214,16 +214,21 @@ def init_course(target: Path, *, kit_materials: Path, kit_notebooks: Path, kit_e
     return sorted(target.iterdir())
 
 
+def _copy_tree(source: Path, dest: Path) -> None:
+    """Copy a kit folder with the umask's modes (``copytree`` would copy the installed kit's)."""
+    shutil.copytree(source, dest, ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"),
+                    copy_function=shutil.copyfile)  # copyfile: files get the umask's mode
+    mode = 0o777 & ~current_umask()
+    for folder in [dest, *(p for p in dest.rglob("*") if p.is_dir())]:
+        folder.chmod(mode)  # copytree copies each folder's mode from the source
+
+
 def _fill_course(target: Path, kit_materials: Path, kit_notebooks: Path, kit_exercises: Path | None) -> None:
     """Copy the kit's course into ``target`` and add the schemas, README, .gitignore and workflow."""
-    # copyfile, not copy2: new files get the umask's mode, not the installed kit's.
-    shutil.copytree(kit_materials, target / "materials", ignore=shutil.ignore_patterns("__pycache__"),
-                    copy_function=shutil.copyfile)
-    shutil.copytree(kit_notebooks, target / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"),
-                    copy_function=shutil.copyfile)
+    _copy_tree(kit_materials, target / "materials")
+    _copy_tree(kit_notebooks, target / "notebooks")
     if kit_exercises is not None and kit_exercises.is_dir():
-        shutil.copytree(kit_exercises, target / "exercises", ignore=shutil.ignore_patterns(".ipynb_checkpoints"),
-                        copy_function=shutil.copyfile)
+        _copy_tree(kit_exercises, target / "exercises")
     schemas = target / SCHEMAS
     write_schemas(schemas)
     for path in sorted((target / "materials").rglob("*.yaml")):
