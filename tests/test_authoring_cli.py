@@ -224,3 +224,18 @@ def test_stub_module_handouts_carry_the_draft_banner(course: Path, run_cli: Run,
     assert "Water and Power in Central Asia" in overview
     for page in (out / "student" / "moldova-2025").glob("*.html"):
         assert banner not in page.read_text(), f"{page.name}: a complete module shows the stub banner"
+
+
+def test_a_kernel_in_a_course_notebooks_folder_loads_that_course(course: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    # Plain `jupyter lab` in a course folder runs kernels in notebooks/: materials_dir = None
+    # must mean this course, not the kit's.
+    from seminarkit.content.paths import default_materials_dir
+    from seminarkit.render.notebook import start
+
+    monkeypatch.chdir(course / "notebooks")
+    assert default_materials_dir() == course / "materials"
+    session = start("01-overview", module="water-2024", interactive=False)
+    assert session.module.meta.title == "Water and Power in Central Asia"
+    monkeypatch.setenv("SEMINARKIT_MATERIALS", str(REPO / "materials"))  # set once by `seminarkit lab`: it wins
+    assert default_materials_dir() == REPO / "materials"

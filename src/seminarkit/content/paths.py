@@ -95,18 +95,22 @@ def notebook_file(materials_dir: Path, file: str) -> Path:
 
 
 def default_materials_dir() -> Path:
-    """Find the materials: ``$SEMINARKIT_MATERIALS``, the student kit we are in, the installed copy, or the repo.
+    """Find the materials: ``$SEMINARKIT_MATERIALS``, the student kit or course we are in, else the kit's own.
 
-    A notebook opened in a student kit (plain ``jupyter lab`` in the kit runs kernels in its
-    ``notebooks/`` folder) finds the kit's student-edition materials this way.
+    A notebook opened in a student kit or a course folder (plain ``jupyter lab`` runs kernels in
+    the notebook's folder, ``notebooks/``) finds that kit's or course's materials this way.
     """
     env = os.environ.get("SEMINARKIT_MATERIALS")
     if env:
         return Path(env)
     with contextlib.suppress(OSError):
-        student = student_kit_root(Path.cwd())
+        here = Path.cwd()
+        student = student_kit_root(here)
         if student is not None:
             return student / "materials"
+        for folder in (here, here.parent) if here.name == "notebooks" else (here,):
+            if is_course_folder(folder):
+                return folder / "materials"
     kit = _kit_folder("materials")
     if kit is not None and (kit / "course.yaml").is_file():
         return kit
