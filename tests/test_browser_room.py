@@ -181,7 +181,7 @@ def test_control_page_opens_a_session_and_links_its_projector(browser: Any, room
         projector = opened.value
         expect(projector.locator("#join-code")).to_have_text(code)
         expect(projector.get_by_role("heading", level=1)).to_have_text(
-            "Kazakhstan After the Double Shock of 2022: Political, Economic and Military Consequences")
+            "Kazakhstan after 2022")  # the module's short title
         expect(projector.locator(".question")).to_have_count(5)
         violations = axe_violations(projector, axe)
         assert violations == [], format_violations(violations)

@@ -150,3 +150,23 @@ def test_the_overlap_check_would_catch_a_copied_sentence() -> None:
     assert any(tuple(_words(copied)[i:i + 12]) in {tuple(seed[j:j + 12]) for j in range(len(seed) - 11)}
                for i in range(len(_words(copied)) - 11))
     assert len(_words(quoted)) < 12
+
+
+@pytest.mark.parametrize("module_id", sorted(p.name for p in (REPO / "materials" / "modules").iterdir()))
+def test_every_bank_reserves_exam_questions_and_keeps_practice_for_every_block(module_id: str) -> None:
+    """Graded exams draw from ``exam_only`` questions, whose keys no student edition or kit holds.
+
+    A bank without them would make exam keys the practice keys students carry (hashes that fall
+    to brute force). Twelve reserved questions let a 10-question exam vary between students, and
+    every block keeps practice questions for the walkthrough.
+    """
+    import yaml
+
+    raw = yaml.safe_load((REPO / "materials" / "modules" / module_id / "quiz.yaml").read_text(encoding="utf-8"))
+    questions = raw["questions"]
+    reserved = [q["id"] for q in questions if q.get("exam_only")]
+    assert len(reserved) >= 12, (module_id, reserved)
+    blocks = {q["block"] for q in questions if q.get("block")}
+    for block in blocks:
+        practice = [q for q in questions if q.get("block") == block and not q.get("exam_only")]
+        assert practice, f"{module_id}: block {block} has no practice question left"

@@ -65,7 +65,10 @@ def test_student_module_holds_no_instructor_values_and_instructor_module_is_unch
     student = module_for_edition(module, "student")
     assert all(b.facilitation is None for b in student.meta.blocks)
     assert all(d.model_answer is None for b in student.meta.blocks for d in b.discussion)
-    assert student.quiz is not None and all(q.answer is None and q.key_hash for q in student.quiz.questions)
+    assert student.quiz is not None and all(q.answer is None for q in student.quiz.questions)
+    # Practice keys are sealed as hashes; exam-only keys are withheld altogether.
+    assert all(bool(q.key_hash) != q.exam_only for q in student.quiz.questions)
+    assert any(q.exam_only for q in student.quiz.questions)
     assert module.quiz is not None and all(q.answer is not None for q in module.quiz.questions)
 
 

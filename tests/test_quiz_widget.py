@@ -210,10 +210,13 @@ def test_real_bank_in_practice_and_exam_mode(tmp_path: Path) -> None:
     for question in qw.questions:
         qw.answer(question.id, right_answer(key[question.id]))
         assert qw.check(question.id).correct, question.id
-    assert qw.score == qw.max_score == sum(q.points for q in key.values())
+    practice = [q for q in key.values() if not q.exam_only]
+    assert {q.id for q in qw.questions} == {q.id for q in practice}  # no exam question in practice
+    assert qw.score == qw.max_score == sum(q.points for q in practice)
     assert qw.summary().startswith(f"Score: {fmt_points(qw.max_score)} / ")
     exam = exam_quiz("afghanistan-2018", seed=5, student="s1", n_questions=10,
                      responses_dir=tmp_path)
+    assert all(key[q.id].exam_only for q in exam.questions)  # exams draw from the reserved ones
     for question in exam.questions[:5]:
         exam.answer(question.id, right_answer(key[question.id]))
     data = json.loads(exam.save().read_text(encoding="utf-8"))

@@ -92,7 +92,7 @@ def _planted_materials(tmp_path: Path, modules: list[str]) -> tuple[Path, list[s
                 for index, question in enumerate(data["questions"]):
                     question.pop("key_hash", None)
                     question.pop("public_explanation", None)
-                    if index % 3 == 2:
+                    if index % 3 == 2 or question.get("exam_only"):
                         question["exam_only"] = True
                         exam_only.add(f"{module_id}/{question['id']}")
             (materials / "modules" / module_id / filename).write_text(

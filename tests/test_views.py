@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -190,3 +191,22 @@ def test_view_stylesheet_outranks_jupyterlab_for_tables_and_glossary() -> None:
         assert selector.replace(" ", "") in css
     shown = views.glossary(COURSE.module(MODULES[0]))._repr_html_()
     assert shown.startswith("<style data-seminarkit-views") and '<div class="seminarkit-view">' in shown
+
+
+@pytest.mark.parametrize("module_id", MODULES)
+def test_theses_carry_the_number_that_developments_and_cross_references_use(module_id: str) -> None:
+    """A student reads "Thesis 3." in the block and "Tests the thesis: Thesis 3 — ..." later on."""
+    import yaml
+
+    materials = Path(__file__).resolve().parents[1] / "materials"
+    raw = yaml.safe_load((materials / "modules" / module_id / "module.yaml").read_text(encoding="utf-8"))
+    order = [t["id"] for b in raw["blocks"] for t in b["theses"]]
+    module = COURSE.modules[module_id]
+    shown = "".join(views.block(module, b).body for b in module.meta.blocks)
+    numbers = [int(n) for n in re.findall(r"<b>Thesis (\d+)\.</b>", shown)]
+    assert numbers == list(range(1, len(order) + 1))
+    devs = views.developments(module).body
+    for dev in raw.get("after_report", []):
+        if dev.get("tests") in order:
+            n = order.index(dev["tests"]) + 1
+            assert f"<i>Tests the thesis:</i> Thesis {n} — " in devs, (module_id, dev["id"])

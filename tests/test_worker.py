@@ -40,7 +40,9 @@ def test_run_job_writes_outputs_or_reports_the_failing_cell(tmp_path: Path) -> N
     try:
         built = run_job(job, out, "Mini course", "footer", kernels=kernels)
         assert built.status == "built", built.describe()
-        assert built.outputs == {"ipynb": "mini/student/03-timeline.ipynb", "html": "mini/student/03-timeline.html"}
+        # The site layout: student/<module>/..., executed notebooks kept apart from the site.
+        assert built.outputs == {"ipynb": "executed/student/mini/03-timeline.ipynb",
+                                 "html": "student/mini/03-timeline.html"}
         assert set(built.timings) == {"execute", "html", "total"}
         html = (out / built.outputs["html"]).read_text()
         assert "Mini — Timeline" in html and "Student edition" in html
@@ -57,4 +59,4 @@ def test_run_job_writes_outputs_or_reports_the_failing_cell(tmp_path: Path) -> N
     assert (failed.cell, failed.cell_id, failed.ename, failed.evalue) == (len(nb["cells"]) - 1, "boom",
                                                                          "ValueError", "planted")
     assert failed.marked and Path(failed.marked).is_file()
-    assert (out / "mini/student/03-timeline.html").read_text() == html  # the last good output stays
+    assert (out / "student/mini/03-timeline.html").read_text() == html  # the last good output stays

@@ -21,7 +21,9 @@ shorter). Eight words are about 50 characters: long enough that no run of the re
 site's own text matches one by chance (``tests/test_notebooks.py`` checks the real site),
 short enough that half of a two-sentence note is still caught. Runs that occur in the public
 (student-edition) materials are not probes: a model answer may quote a public thesis, and
-that quotation is not a leak.
+that quotation is not a leak. Nor is a run that is seven public words plus one word on either
+side: pages label public titles with words of their own ("Block: ..."), and a note naming such
+a title would otherwise match the label (:func:`_is_public`).
 
 The gate catches mistakes and the transformations tools apply on the way to a page; it does
 not defeat someone determined to smuggle text out (encryption, homoglyphs, paraphrase).
@@ -131,11 +133,11 @@ class Probes:
         probes = cls()
         prose = [(path, words(text)) for module in modules for path, text in instructor_texts(module)]
         sizes = {min(FRAGMENT_WORDS, len(seq)) for _, seq in prose} - {0}
-        public = _public_runs(modules, sizes)
+        public = _public_runs(modules, sizes | {FRAGMENT_WORDS - 1})
         for path, seq in prose:
             size = min(FRAGMENT_WORDS, len(seq))
             for run in _runs(seq, size):
-                if size and run not in public.get(size, set()):
+                if size and not _is_public(run, public):
                     probes.fragments.setdefault(run, path)
                     probes._starts.setdefault(run[0], set()).add(size)
         for module in modules:
@@ -180,6 +182,21 @@ class Probes:
 def _answer_follows(seq: list[str], at: int, answer: tuple[str, ...]) -> bool:
     width = len(answer)
     return any(tuple(seq[at + gap:at + gap + width]) == answer for gap in range(KEY_PAIR_GAP + 1))
+
+
+def _is_public(run: tuple[str, ...], public: Mapping[int, set[tuple[str, ...]]]) -> bool:
+    """Tell whether ``run`` is public text, or public text with one word added on either side.
+
+    Pages wrap public titles in words of their own ("the ... block", "Block: ..."), so an
+    instructor note that names a public title ("the US/NATO block (The US/NATO factor and
+    Trump's 2017 strategy)") shares a full-length run with the page without leaking anything.
+    A note that leaks has many runs with two or more words of its own; they are still probes.
+    """
+    size = len(run)
+    if run in public.get(size, set()):
+        return True
+    shorter = public.get(size - 1, set()) if size == FRAGMENT_WORDS else set()
+    return run[1:] in shorter or run[:-1] in shorter
 
 
 def _public_runs(modules: list[Module], sizes: set[int]) -> dict[int, set[tuple[str, ...]]]:

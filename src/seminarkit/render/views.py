@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from seminarkit.content.schema.module import PROVENANCE_LABELS
+from seminarkit.content.xrefs import thesis_numbers
 
 if TYPE_CHECKING:
     from seminarkit.content.materials import Module
@@ -67,10 +68,11 @@ def prose(module: Module, text: str) -> str:
     """Render one piece of student-visible prose from the materials as HTML.
 
     Every summary, thesis, question, definition, event text, brief... passes through here.
-    Today it escapes the text; cross-references such as ``[[thesis:t5]]`` will be rendered as
-    the record's label here too. ``module`` is the module the text belongs to.
+    Cross-references such as ``[[thesis:t5]]`` were already replaced by their labels
+    ("Thesis 5") when the module was loaded (content/xrefs.resolve), so this only escapes.
+    ``module`` is the module the text belongs to (kept so views share one signature).
     """
-    del module  # resolves cross-references once they are rendered
+    del module
     return html.escape(text)
 
 
@@ -205,7 +207,9 @@ def session_plan(module: Module, minutes: int) -> Html:
 
 def block(module: Module, blk: Block) -> Html:
     """One argument block: theses with provenance, reading guide, discussion, facilitation."""
-    theses = _ul((f"{prose(module, t.text)} <span class=\"seminarkit-provenance\">— from "
+    numbers = thesis_numbers(module)
+    theses = _ul((f"<b>Thesis {numbers[t.id]}.</b> {prose(module, t.text)} "
+                  f"<span class=\"seminarkit-provenance\">— from "
                   f"{e(PROVENANCE_LABELS[t.provenance])}"
                   f"{', medium confidence' if t.confidence == 'M' else ''}</span> {cite(module, t.sources)}"
                   for t in blk.theses), "seminarkit-theses")
@@ -231,11 +235,13 @@ def block(module: Module, blk: Block) -> Html:
 def developments(module: Module) -> Html:
     """'After the report': developments, the thesis each tests, and a prompt."""
     theses = {t.id: t.text for b in module.meta.blocks for t in b.theses}
+    numbers = thesis_numbers(module)
     rows = []
     for dev in sorted(module.meta.after_report, key=lambda d: d.date):
         assess = (instructor_box("assessment", f"<p>{prose(module, dev.assessment)}</p>")
                   if dev.assessment else "")
-        tested = prose(module, theses[dev.tests]) if dev.tests in theses else e(dev.tests)
+        tested = (f"Thesis {numbers[dev.tests]} — {prose(module, theses[dev.tests])}"
+                  if dev.tests in theses else e(dev.tests))
         rows.append(f"<li><b>{e(dev.date.display())} — {e(dev.title)}.</b> {prose(module, dev.text)} "
                     f"{cite(module, dev.sources)}"
                     f"<br><i>Tests the thesis:</i> {tested}"
