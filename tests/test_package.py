@@ -6,6 +6,7 @@ folder outside the repository, with the kit's own course inside the package.
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import subprocess
@@ -71,3 +72,37 @@ def test_wheel_without_extras_validates_and_builds_one_module(installed: Path, t
     for record in jobs.values():
         assert set(record["outputs"]) == {"ipynb", "html", "pdf"}
         assert all((outside / "handouts" / rel).stat().st_size > 0 for rel in record["outputs"].values())
+
+
+@pytest.mark.slow
+def test_wheel_releases_and_grades_one_exercise_outside_the_repository(installed: Path, tmp_path: Path) -> None:
+    env = _clean_env(installed)
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    bundled = _run([str(installed / "python"), "-c",
+                    "import pathlib, seminarkit; root = pathlib.Path(seminarkit.__file__).parent / '_exercises'; "
+                    "print(sorted(str(p.relative_to(root)) for p in root.rglob('*.ipynb')))"], outside, env)
+    shipped = sorted(str(p.relative_to(REPO / "exercises")) for p in (REPO / "exercises").rglob("*.ipynb"))
+    assert bundled.strip() == repr(shipped), "the wheel does not bundle the kit's exercises"
+    # An instructor's course: init copies the kit's course (exercises included) out of the wheel.
+    _run([str(installed / "seminarkit"), "init", "course"], outside, env)
+    course = outside / "course"
+    source = course / "exercises" / "moldova-2025" / "dhondt-2025.ipynb"
+    out = _run([str(installed / "seminarkit"), "release", str(source), "--out", "release"], course, env)
+    assert out.splitlines()[-1] == "released 1 exercise(s) into release"
+    student = course / "release" / "moldova-2025" / "dhondt-2025" / "dhondt-2025.ipynb"
+    for name, notebook in (("right", source), ("wrong", student)):
+        (outside / "subs" / name).mkdir(parents=True)
+        (outside / "subs" / name / "dhondt-2025.ipynb").write_bytes(notebook.read_bytes())
+    subs = outside / "subs"
+    out = _run([str(installed / "seminarkit"), "grade", str(subs / "right"), str(subs / "wrong"),
+                "--exercise", str(source), "--out", str(outside / "gradebook"), "--course", str(course)], outside, env)
+    lines = {line.split(":")[0]: line for line in out.splitlines()}
+    maximum = lines["right"].split()[1].split("/")[1]
+    assert lines["right"] == f"right: {maximum}/{maximum} (ok)"
+    assert lines["wrong"] == f"wrong: 0/{maximum} (missing-answer)"
+    with (outside / "gradebook" / "grades.csv").open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert {r["student"] for r in rows} == {"right", "wrong"}
+    assert all(r["points"] == r["max"] for r in rows if r["student"] == "right")
+    assert all(float(r["points"]) == 0 for r in rows if r["student"] == "wrong")

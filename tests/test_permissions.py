@@ -78,3 +78,22 @@ def test_atomic_writes_keep_the_umask_mode_and_leave_no_temporary(tmp_path: Path
     assert oct(stat.S_IMODE(target.stat().st_mode)) == oct(0o666 & ~umask)
     assert oct(stat.S_IMODE(folder.stat().st_mode)) == oct(0o777 & ~umask)
     assert sorted(p.name for p in target.parent.iterdir()) == ["b.txt"]
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077])
+def test_release_and_init_follow_the_umask(tmp_path: Path, umask: int) -> None:
+    # The release folder was once made by mkdtemp (always 0700) and its data files copied with
+    # their source's mode: a release meant for a course web server was unreadable there.
+    out = tmp_path / "release"
+    done = _run(umask, "release", str(REPO / "exercises" / "moldova-2025" / "dhondt-2025.ipynb"), "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    assert (out / "moldova-2025" / "dhondt-2025" / "dhondt-2025.ipynb").is_file()
+    assert _modes(out) == {"files": {oct(0o666 & ~umask)}, "folders": {oct(0o777 & ~umask)}}
+    done = _run(umask, "release", str(REPO / "exercises" / "moldova-2025" / "dhondt-2025.ipynb"), "--out", str(out))
+    assert done.returncode == 0, done.stderr  # a second release replaces the first: same modes
+    assert _modes(out) == {"files": {oct(0o666 & ~umask)}, "folders": {oct(0o777 & ~umask)}}
+
+    course = tmp_path / "course"
+    done = _run(umask, "init", str(course))
+    assert done.returncode == 0, done.stderr
+    assert _modes(course) == {"files": {oct(0o666 & ~umask)}, "folders": {oct(0o777 & ~umask)}}

@@ -146,7 +146,7 @@ def _fill(course: Course, modules: list[str], tmp: Path) -> None:
     for nb in used:
         applies = [m.id for m in entries if nb in m.notebooks]
         write_atomic(tmp / "notebooks" / catalogue[nb].file,
-                     student_notebook(course.notebooks_dir / catalogue[nb].file, applies))
+                     student_notebook(course.notebook_path(catalogue[nb].file), applies))
     write_atomic(tmp / "materials" / "course.yaml", _course_yaml(course, modules, used))
     for module_id in modules:
         _dump_module(course, module_id, modules, tmp / "materials" / "modules" / module_id)

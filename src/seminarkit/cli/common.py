@@ -27,9 +27,25 @@ def command(name: str, setup: Setup, help: str) -> Callable[[Handler], Handler]:
 
 
 def materials_option(parser: argparse.ArgumentParser) -> None:
-    """Add the ``--materials DIR`` option every materials-reading command shares."""
-    parser.add_argument("--materials", type=Path, default=None, metavar="DIR",
-                        help="materials folder (default: the kit's own materials)")
+    """Add ``--course DIR`` (and the older ``--materials DIR``) to a course-reading command.
+
+    :func:`resolve_course` turns them into one materials folder before the command runs.
+    """
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--course", type=Path, default=None, metavar="DIR",
+                       help="course folder (default: the current folder if it holds materials/course.yaml, "
+                            "else the kit's own course)")
+    group.add_argument("--materials", type=Path, default=None, metavar="DIR",
+                       help="the course's materials folder (instead of --course)")
+
+
+def resolve_course(args: argparse.Namespace) -> None:
+    """Resolve the course once: set ``args.materials`` to its materials folder (see ``materials_option``)."""
+    if not hasattr(args, "materials"):
+        return
+    from seminarkit.content.paths import resolve_materials
+
+    args.materials = resolve_materials(getattr(args, "course", None), args.materials)
 
 
 def expand_aliases(argv: list[str]) -> list[str]:

@@ -19,6 +19,7 @@ import shutil
 import signal
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 
@@ -56,8 +57,10 @@ def lab_command(root: Path, extra: list[str], *, port: int | None = None, no_bro
     return cmd + [a for a in extra if a != "--"]
 
 
-def working_copy(target: Path, notebooks: Path, *, reset: bool = False) -> list[str]:
+def working_copy(target: Path, notebooks: Path | Sequence[Path], *, reset: bool = False) -> list[str]:
     """Create or refresh the working copy ``target`` of ``notebooks``; return the notebooks copied in.
+
+    ``notebooks`` is a folder (its ``*.ipynb``) or the notebook files themselves.
 
     An existing copy is never overwritten: only notebooks it lacks are added. ``reset`` removes
     the copy first (only a folder this command made: one holding its marker).
@@ -71,9 +74,11 @@ def working_copy(target: Path, notebooks: Path, *, reset: bool = False) -> list[
     if reset and target.is_dir():
         shutil.rmtree(target)
     write_atomic(target / ".gitignore", "# seminarkit lab working copy: never tracked by git\n*\n")
-    write_atomic(marker, json.dumps({"notebooks": str(notebooks)}) + "\n")
+    files = sorted(notebooks.glob("*.ipynb")) if isinstance(notebooks, Path) else sorted(notebooks)
+    where = str(notebooks) if isinstance(notebooks, Path) else sorted({str(p.parent) for p in files})
+    write_atomic(marker, json.dumps({"notebooks": where}) + "\n")
     copied = []
-    for source in sorted(notebooks.glob("*.ipynb")):
+    for source in files:
         dest = target / source.name
         if not dest.exists():
             shutil.copyfile(source, dest)
@@ -84,7 +89,7 @@ def working_copy(target: Path, notebooks: Path, *, reset: bool = False) -> list[
 @command("lab", _setup, "Open JupyterLab on a git-ignored working copy of the notebooks, or on a student kit.")
 def _lab(args: argparse.Namespace) -> int:
     from seminarkit.content.materials import load_course
-    from seminarkit.content.paths import KIT_LISTING, default_materials_dir
+    from seminarkit.content.paths import KIT_LISTING
 
     kit = args.dir is not None and (args.dir / KIT_LISTING).is_file()
     if kit:
@@ -96,14 +101,16 @@ def _lab(args: argparse.Namespace) -> int:
         root = args.dir.resolve()
         print(f"JupyterLab on the student kit {args.dir}", file=sys.stderr)
     else:
-        materials = Path(args.materials or default_materials_dir()).resolve()
+        materials = Path(args.materials).resolve()  # resolved once by the CLI (--course)
         course = load_course(materials)  # fail early, with a clear message, on bad materials
         root = (args.dir or DEFAULT_DIR).resolve()
         fresh = args.reset or not root.exists()
-        copied = working_copy(root, course.notebooks_dir, reset=args.reset)
+        used = [course.notebook_path(n.file) for n in course.spec.notebooks]
+        copied = working_copy(root, [p for p in used if p.is_file()], reset=args.reset)
         what = "created" if fresh else (f"kept, {len(copied)} new notebook(s) added" if copied else "kept")
         print(f"JupyterLab on the working copy {root} ({what}; git-ignored; --reset starts afresh)",
               file=sys.stderr)
+    # Set once for JupyterLab and its kernels: every notebook loads the course this command resolved.
     env = dict(os.environ, SEMINARKIT_MATERIALS=str(materials))
     proc = subprocess.Popen(lab_command(root, args.passthrough, port=args.port, no_browser=args.no_browser),
                             env=env, cwd=root)

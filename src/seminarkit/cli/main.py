@@ -15,12 +15,19 @@ import threading
 from collections.abc import Sequence
 
 from seminarkit import __version__
-from seminarkit.cli.common import COMMANDS, EXIT_FAILED, EXIT_INVALID, EXIT_SOFTWARE, expand_aliases
+from seminarkit.cli.common import (
+    COMMANDS,
+    EXIT_FAILED,
+    EXIT_INVALID,
+    EXIT_SOFTWARE,
+    expand_aliases,
+    resolve_course,
+)
 from seminarkit.errors import MaterialsError, SeminarkitError
 
 # One module per command family; importing it registers its subcommands.
 COMMAND_MODULES = ("validate", "build", "quiz", "grade", "grade_export", "lab", "schema", "room",
-                   "studentkit")
+                   "studentkit", "authoring")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -54,6 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_INVALID
     try:
+        resolve_course(args)  # one course for the whole command (--course, the current folder, or the kit's)
         return int(args.handler(args))
     except MaterialsError as exc:
         print(exc, file=sys.stderr)

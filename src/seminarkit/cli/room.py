@@ -45,10 +45,9 @@ def _setup(parser: argparse.ArgumentParser) -> None:
 
 
 def _db_path(args: argparse.Namespace) -> Path:
-    from seminarkit.content.paths import default_materials_dir
     from seminarkit.room.store import default_db_path
 
-    return Path(args.db) if args.db else default_db_path(args.materials or default_materials_dir())
+    return Path(args.db) if args.db else default_db_path(args.materials)  # resolved once by the CLI
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -21,4 +21,9 @@ def _validate(args: argparse.Namespace) -> int:
         return EXIT_INVALID
     assert course is not None
     print(summary_line(course))
+    for module in course.modules.values():
+        if module.meta.status == "stub":  # valid, but placeholders: say so, never fail
+            print(f"seminarkit: note: module {module.id} is a stub (placeholders marked EXAMPLE; its handouts say "
+                  f"DRAFT): replace them, then set status: complete in {module.path / 'module.yaml'}",
+                  file=sys.stderr)
     return EXIT_OK

@@ -229,15 +229,16 @@ def check_csv(path: Path, prov: DatasetProvenance, report: _Reporter, sources: s
 def check_course(materials_dir: Path, spec: CourseFile, doc: YamlDoc, modules: dict[str, Module],
                  problems: list[Problem]) -> None:
     """Check the spine: unique ids, notebooks exist, modules have what notebooks need."""
-    from seminarkit.content.paths import notebooks_dir_for
+    from seminarkit.content.paths import notebook_file
 
     report = _Reporter(doc, problems)
     _unique_ids(report, spec)
-    nb_dir = notebooks_dir_for(materials_dir)
     notebooks = {n.id: n for n in spec.notebooks}
     for index, nb in enumerate(spec.notebooks):
-        if not (nb_dir / nb.file).is_file():
-            report(("notebooks", index), "file", f"no notebook {nb_dir / nb.file} (add it or fix the name)")
+        path = notebook_file(materials_dir, nb.file)
+        if not path.is_file():
+            report(("notebooks", index), "file", f"no notebook {path} in the course or the kit "
+                                                 "(add it or fix the name)")
     module_ids = {m.id for m in spec.modules}
     for index, entry in enumerate(spec.modules):
         module = modules.get(entry.id)

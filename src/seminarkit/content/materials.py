@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from seminarkit.content.paths import default_materials_dir, notebooks_dir_for
+from seminarkit.content.paths import default_materials_dir, notebook_file, notebooks_dir_for
 from seminarkit.content.problems import problems_from_validation
 from seminarkit.content.schema.actors import ActorsFile
 from seminarkit.content.schema.course import CourseFile
@@ -121,8 +121,12 @@ class Course:
 
     @property
     def notebooks_dir(self) -> Path:
-        """Where the course's notebooks live."""
+        """Where the course's own notebooks live (a notebook missing here is the kit's)."""
         return notebooks_dir_for(self.materials_dir)
+
+    def notebook_path(self, file: str) -> Path:
+        """Return the notebook ``file``: the course's own copy if it has one, else the kit's."""
+        return notebook_file(self.materials_dir, file)
 
 
 def _validate_doc(doc: YamlDoc, model: type[M], problems: list[Problem],

@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 from seminarkit.content.schema.common import is_id
 from seminarkit.content.schema_export import modeline, write_schemas
 from seminarkit.errors import SeminarkitError
-from seminarkit.fileio import make_dirs, write_atomic
+from seminarkit.fileio import current_umask, make_temp_dir, write_atomic
 
 TEMPLATES = Path(__file__).parent / "scaffold"
 MODULE_FILES = ("module.yaml", "sources.yaml", "timeline.yaml", "actors.yaml", "glossary.yaml", "quiz.yaml")
@@ -65,7 +65,8 @@ def new_module(course: Path, module_id: str, *, title: str, url: str, authors: l
         raise ScaffoldError(f"{module_id!r} is not a valid module id (lower-case ASCII letters, digits, '-', "
                             "'_' or '.')")
     folder = course / "materials" / "modules" / module_id
-    if folder.exists():
+    course_yaml = course / "materials" / "course.yaml"
+    if folder.exists() or module_id in _listed_modules(course_yaml):
         raise ScaffoldError(f"{folder}: module {module_id!r} exists already (choose another id)")
     if not re.match(r"^https?://[^\s/$.?#][^\s]*\.[^\s]+$", url):
         raise ScaffoldError(f"--url {url!r} is not an http(s) address of the analysis's page")
@@ -78,19 +79,40 @@ def new_module(course: Path, module_id: str, *, title: str, url: str, authors: l
                                f"{publisher or host}. {url}"),
         "dataset": DATASET,
     }
+    listed = _list_in_course(course_yaml, module_id)  # before writing anything: no list, no module
     schemas = course / SCHEMAS
     write_schemas(schemas)
-    written = []
-    for name in MODULE_FILES:
-        target = folder / name
-        text = Template((TEMPLATES / name).read_text(encoding="utf-8")).substitute(values)
-        written.append(write_atomic(target, with_modeline(target, text, schemas)))
-    data = folder / "data" / f"{DATASET}.yaml"
-    text = Template((TEMPLATES / "dataset.yaml").read_text(encoding="utf-8")).substitute(values)
-    written.append(write_atomic(data, with_modeline(data, text, schemas)))
-    written.append(write_atomic(folder / "data" / f"{DATASET}.csv", (TEMPLATES / "dataset.csv").read_bytes()))
-    written.append(_list_in_course(course / "materials" / "course.yaml", module_id))
-    return written
+    # The module appears all at once: written in a hidden folder, renamed into place, then listed.
+    tmp = make_temp_dir(folder.parent, f"new-{module_id}")
+    try:
+        names = [*MODULE_FILES, f"data/{DATASET}.yaml"]
+        for name in names:
+            template = TEMPLATES / ("dataset.yaml" if name.startswith("data/") else name)
+            text = Template(template.read_text(encoding="utf-8")).substitute(values)
+            write_atomic(tmp / name, with_modeline(folder / name, text, schemas))
+        write_atomic(tmp / "data" / f"{DATASET}.csv", (TEMPLATES / "dataset.csv").read_bytes())
+        tmp.rename(folder)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        write_atomic(course_yaml, listed)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return [*(folder / name for name in names), folder / "data" / f"{DATASET}.csv", course_yaml]
+
+
+def _listed_modules(course_yaml: Path) -> set[str]:
+    """Return the module ids course.yaml lists (none when it cannot be read as YAML: validate says why)."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(course_yaml.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError):
+        return set()
+    entries = data.get("modules") if isinstance(data, dict) else None
+    return {str(e["id"]) for e in entries or [] if isinstance(e, dict) and "id" in e}
 
 
 def _short(title: str) -> str:
@@ -101,8 +123,8 @@ def _short(title: str) -> str:
     return cut + "…"
 
 
-def _list_in_course(course_yaml: Path, module_id: str) -> Path:
-    """Append the module to course.yaml's ``modules:`` list, keeping the file's comments."""
+def _list_in_course(course_yaml: Path, module_id: str) -> str:
+    """Return course.yaml's text with the module appended to its ``modules:`` list (comments kept)."""
     lines = course_yaml.read_text(encoding="utf-8").splitlines(keepends=True)
     start = next((i for i, line in enumerate(lines) if re.match(r"^modules:\s*(#.*)?$", line)), None)
     if start is None:
@@ -117,7 +139,7 @@ def _list_in_course(course_yaml: Path, module_id: str) -> Path:
     if not lines[end - 1].endswith("\n"):
         lines[end - 1] += "\n"
     lines.insert(end, entry)
-    return write_atomic(course_yaml, "".join(lines))
+    return "".join(lines)
 
 
 def new_exercise(course: Path, module_id: str, name: str) -> Path:
@@ -173,14 +195,40 @@ def _exercise_notebook(module_id: str, name: str, data: str | None) -> dict[str,
 
 
 def init_course(target: Path, *, kit_materials: Path, kit_notebooks: Path, kit_exercises: Path | None) -> list[Path]:
-    """Write a new course folder from the kit's own course; return the top-level items written."""
-    if target.exists() and any(target.iterdir()):
-        raise ScaffoldError(f"{target}: the folder is not empty (init writes a new course folder)")
-    make_dirs(target)
-    shutil.copytree(kit_materials, target / "materials", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copytree(kit_notebooks, target / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    """Write a new course folder from the kit's own course; return the top-level items written.
+
+    The folder appears all at once (built in a hidden sibling, then renamed into place): an
+    interrupted init leaves nothing behind. An existing non-empty folder is refused.
+    """
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise ScaffoldError(f"{target}: exists and is not an empty folder (init writes a new course folder)")
+    tmp = make_temp_dir(target.absolute().parent, "init")
+    try:
+        _fill_course(tmp, kit_materials, kit_notebooks, kit_exercises)
+        if target.exists():
+            target.rmdir()  # empty, checked above
+        tmp.rename(target)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return sorted(target.iterdir())
+
+
+def _copy_tree(source: Path, dest: Path) -> None:
+    """Copy a kit folder with the umask's modes (``copytree`` would copy the installed kit's)."""
+    shutil.copytree(source, dest, ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"),
+                    copy_function=shutil.copyfile)  # copyfile: files get the umask's mode
+    mode = 0o777 & ~current_umask()
+    for folder in [dest, *(p for p in dest.rglob("*") if p.is_dir())]:
+        folder.chmod(mode)  # copytree copies each folder's mode from the source
+
+
+def _fill_course(target: Path, kit_materials: Path, kit_notebooks: Path, kit_exercises: Path | None) -> None:
+    """Copy the kit's course into ``target`` and add the schemas, README, .gitignore and workflow."""
+    _copy_tree(kit_materials, target / "materials")
+    _copy_tree(kit_notebooks, target / "notebooks")
     if kit_exercises is not None and kit_exercises.is_dir():
-        shutil.copytree(kit_exercises, target / "exercises")
+        _copy_tree(kit_exercises, target / "exercises")
     schemas = target / SCHEMAS
     write_schemas(schemas)
     for path in sorted((target / "materials").rglob("*.yaml")):
@@ -192,4 +240,3 @@ def init_course(target: Path, *, kit_materials: Path, kit_notebooks: Path, kit_e
         dest = {"gitignore": target / ".gitignore",
                 "handouts.yml": target / ".github" / "workflows" / "handouts.yml"}.get(name, target / name)
         write_atomic(dest, text)
-    return sorted(target.iterdir())

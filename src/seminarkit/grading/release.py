@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from seminarkit.errors import ExerciseError, OutputError
+from seminarkit.errors import ExerciseError
 from seminarkit.grading.exercise import (
     CODE_STUB,
     MARKDOWN_STUB,
@@ -162,10 +162,11 @@ def _dump_module(module: Module, dest: Path) -> None:
     data_dir = dest / "data"
     for dataset in module.datasets.values():
         data_dir.mkdir(exist_ok=True)
-        shutil.copy2(dataset.csv_path, data_dir / dataset.csv_path.name)
+        # copyfile, not copy2: the copy gets the umask's mode, not the source file's.
+        shutil.copyfile(dataset.csv_path, data_dir / dataset.csv_path.name)
         provenance = dataset.csv_path.with_suffix(".yaml")
         if provenance.is_file():
-            shutil.copy2(provenance, data_dir / provenance.name)
+            shutil.copyfile(provenance, data_dir / provenance.name)
 
 
 def exercise_file_bytes(module: Module, name: str) -> bytes:
@@ -187,7 +188,7 @@ def exercise_file_bytes(module: Module, name: str) -> bytes:
 def release(sources: Sequence[Path], out: Path, materials: Path | None = None) -> list[Path]:
     """Write student versions and the student bundle of ``sources`` into ``out``."""
     from seminarkit.content.materials import load_course
-    from seminarkit.fileio import check_output_dir, make_dirs
+    from seminarkit.fileio import check_output_dir, make_temp_dir
     from seminarkit.handouts.leaks import check_leaks
 
     out = check_output_dir(Path(out))
@@ -200,11 +201,7 @@ def release(sources: Sequence[Path], out: Path, materials: Path | None = None) -
     if out.is_dir() and any(out.iterdir()) and not (out / RELEASE_MARKER).is_file():
         raise ExerciseError(f"{out} exists and is not a previous release; choose an empty or "
                             "new --out folder")
-    make_dirs(out.parent)
-    try:
-        tmp = Path(tempfile.mkdtemp(prefix=".release-", dir=out.parent))
-    except OSError as exc:
-        raise OutputError(out.parent, f"is not writable: {exc.strerror or exc}") from None
+    tmp = make_temp_dir(out.parent, "release")  # the umask's mode, like every file inside it
     try:
         written: list[Path] = []
         for exercise in exercises:

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict
 
 from seminarkit import __version__
-from seminarkit.content.paths import default_materials_dir, notebooks_dir_for
+from seminarkit.content.paths import default_materials_dir
 from seminarkit.editions import EDITIONS, STUDENT
 from seminarkit.fileio import make_dirs, write_atomic
 from seminarkit.handouts.deck import copy_assets
@@ -163,7 +163,7 @@ def site_unchanged(out_dir: Path, scan: SiteScan | None) -> bool:
         return False
 
 
-def up_to_date(materials_dir: Path, notebooks_dir: Path, out_dir: Path, options: str) -> int | None:
+def up_to_date(materials_dir: Path, out_dir: Path, options: str) -> int | None:
     """Count the handouts when the last clean build had exactly these inputs and its outputs are intact.
 
     Intact: every recorded output exists, and the student site holds exactly the files the leak
@@ -171,7 +171,7 @@ def up_to_date(materials_dir: Path, notebooks_dir: Path, out_dir: Path, options:
     """
     data = _read(out_dir)
     jobs = read_manifest(out_dir)
-    if not data.get("tree_digest") or data["tree_digest"] != tree_digest(materials_dir, notebooks_dir, options):
+    if not data.get("tree_digest") or data["tree_digest"] != tree_digest(materials_dir, options):
         return None
     if not all((out_dir / rel).is_file() for record in jobs.values() for rel in record.get("outputs", {}).values()):
         return None
@@ -237,7 +237,7 @@ def build(materials_dir: Path | None = None, *, out_dir: Path, modules: list[str
     options = build_options(modules, editions, formats, footer) + assets_digest(formats or DEFAULT_FORMATS)
     materials = course.materials_dir if course is not None else Path(materials_dir or default_materials_dir())
     if not force and materials.is_dir():
-        count = up_to_date(materials, notebooks_dir_for(materials), out_dir, options)
+        count = up_to_date(materials, out_dir, options)
         if count is not None:
             return BuildResult(cached=sorted(read_manifest(out_dir)), unchanged=True,
                                seconds=time.perf_counter() - started)
@@ -287,7 +287,7 @@ def build(materials_dir: Path | None = None, *, out_dir: Path, modules: list[str
         with interrupts_ignored():
             _write_manifest(manifest, out_dir)  # keep what finished: the next build resumes from it
         raise
-    digest = tree_digest(course.materials_dir, course.notebooks_dir, options) if result.ok else None
+    digest = tree_digest(course.materials_dir, options) if result.ok else None
     _write_manifest(manifest, out_dir, digest, site_scan)
     result.seconds = time.perf_counter() - started
     return result

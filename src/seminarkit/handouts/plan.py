@@ -77,16 +77,29 @@ def kit_fingerprint() -> str:
     return h.hexdigest()
 
 
-def tree_digest(materials_dir: Path, notebooks_dir: Path, options: str) -> str:
-    """One hash over every build input: materials, notebooks, the kit, and the build options.
+def notebook_roots(materials_dir: Path) -> list[Path]:
+    """Return the folders a course's notebooks come from: its own, then the kit's (its fallback)."""
+    from seminarkit.content.paths import kit_notebooks_dir, notebooks_dir_for
+
+    roots = [notebooks_dir_for(materials_dir)]
+    kit = kit_notebooks_dir()
+    if kit is not None and kit.resolve() != roots[0].resolve():
+        roots.append(kit)
+    return roots
+
+
+def tree_digest(materials_dir: Path, options: str) -> str:
+    """One hash over every build input: materials, notebooks (the course's and the kit's), the kit, options.
 
     Stored after a clean build; when it matches, nothing can have changed and the build is a
     no-op without loading (and validating) the materials at all.
     """
     h = hashlib.sha256(kit_fingerprint().encode())
     h.update(options.encode())
-    for root in (materials_dir, notebooks_dir):
-        hash_tree(h, root)
+    for root in (materials_dir, *notebook_roots(materials_dir)):
+        h.update(b"\x01")  # a root boundary: a file moved between roots changes the hash
+        if root.is_dir():
+            hash_tree(h, root)
     return h.hexdigest()
 
 
@@ -149,7 +162,7 @@ def plan_jobs(course: Course, *, modules: Iterable[str] | None = None, editions:
             formats = tuple(name for name in chosen_formats if FORMATS[name].applies_to(notebook))
             if not formats:
                 continue  # e.g. --formats slides for a notebook that makes no deck
-            path = course.notebooks_dir / catalogue[notebook].file
+            path = course.notebook_path(catalogue[notebook].file)
             source = path.read_bytes()
             for which in chosen_editions:
                 params = default_parameters(course, entry.id, notebook, which)

@@ -100,10 +100,14 @@ class Session:
         return {mid: m.meta.short_title for mid, m in self.course.modules.items()}
 
     def heading(self, subtitle: str) -> Html:
-        """Render the notebook's heading: module title, notebook title, edition badge."""
+        """Render the notebook's heading: module title, notebook title, edition badge (and a stub's banner)."""
+        banner = ""
+        if self.module.meta.status == "stub":
+            banner = ('<p class="seminarkit-stub" role="note"><b>DRAFT: stub module.</b> Its content is '
+                      "scaffolding (values marked EXAMPLE are placeholders), not material to teach from.</p>")
         return Html(f'<p class="seminarkit-edition seminarkit-edition-{self.edition.name}"><b>Module:</b> '
                     f"{html.escape(self.module.meta.title)} · <b>{html.escape(subtitle)}</b> · "
-                    f"{self.edition.label}</p>")
+                    f"{self.edition.label}</p>{banner}")
 
 
 def _check_bool(name: str, value: object) -> bool:
