@@ -52,6 +52,7 @@ WARMUP = "\n".join((
 KERNEL_NAME = "python3"
 ENGINE_NAME = "seminarkit-warm"
 RESET_TIMEOUT = 30
+HASH_SEED = "0"
 
 
 def _restore_code(workdir: Path) -> str:
@@ -74,7 +75,9 @@ class WarmKernels:
         km = KernelManager(kernel_name=KERNEL_NAME)
         # The kernel's own stderr only carries ipykernel's transport banner; errors in
         # notebook code arrive through the iopub channel as outputs.
-        extra: dict[str, Any] = {"env": self.env} if self.env else {}
+        # A fixed hash seed: set and dict orders, and so figures drawn from them, are the same in
+        # every build (reproducible handouts; a cached handout equals a fresh one byte for byte).
+        extra: dict[str, Any] = {"env": {**(self.env or os.environ), "PYTHONHASHSEED": HASH_SEED}}
         if self.cwd:
             extra["cwd"] = str(self.cwd)
         # No command history: build kernels restart their execution count for every job, and
