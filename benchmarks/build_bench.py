@@ -97,10 +97,31 @@ def physical_limit(out: Path, cores: int) -> dict[str, float]:
     html = sum(job["timings"].get("html", 0.0) for job in jobs)
     pdf = sum(job["timings"].get("pdf", 0.0) for job in jobs)
     total = sum(job["timings"].get("total", 0.0) for job in jobs)
+    worker_mb = max((job["timings"].get("worker_peak_mb", 0.0) for job in jobs), default=0.0)
+    kernel_mb = max((job["timings"].get("kernel_mb", 0.0) for job in jobs), default=0.0)
     return {"cells_s": round(cells, 2), "html_s": round(html, 2), "pdf_s": round(pdf, 2),
             "job_total_s": round(total, 2), "overhead_s": round(total - cells - html - pdf, 2),
             "pdf_per_handout_s": round(pdf / max(1, len(jobs)), 3),
-            "limit_s": round((cells + html + pdf) / cores, 2)}
+            "limit_s": round((cells + html + pdf) / cores, 2),
+            "worker_peak_mb": round(worker_mb), "kernel_peak_mb": round(kernel_mb)}
+
+
+def synthesize(materials: Path, copies: int) -> None:
+    """Grow the course to ``copies`` modules: the kit's modules copied under new ids, in turn."""
+    course = materials / "course.yaml"
+    text = course.read_text(encoding="utf-8")
+    originals = re.findall(r"^  - id: (\S+)\n    notebooks: (\[[^\]]*\])", text, re.M)
+    entries = []
+    for n in range(copies - len(originals)):
+        source, notebooks = originals[n % len(originals)]
+        new = f"{source}-copy{n + 1}"
+        shutil.copytree(materials / "modules" / source, materials / "modules" / new)
+        meta = materials / "modules" / new / "module.yaml"
+        meta.write_text(re.sub(r"^id: .*$", f"id: {new}", meta.read_text(encoding="utf-8"), count=1, flags=re.M),
+                        encoding="utf-8")
+        entries.append(f"  - id: {new}\n    notebooks: {notebooks}\n")
+    last = list(re.finditer(r"^  - id: \S+\n    notebooks: \[[^\]]*\]\n", text, re.M))[-1]
+    course.write_text(text[:last.end()] + "".join(entries) + text[last.end():], encoding="utf-8")
 
 
 def touch(materials: Path, module: str, name: str, build: list[str]) -> tuple[float, int]:
@@ -119,6 +140,8 @@ def main() -> int:
     parser.add_argument("--skip-naive", action="store_true", help="leave out the naive CLI baseline")
     parser.add_argument("--skip-competent", action="store_true", help="leave out the competent in-process baseline")
     parser.add_argument("--repeat", type=int, default=1, help="run competent and kit N times, report medians")
+    parser.add_argument("--synthetic", type=int, default=0,
+                        help="build only the kit, on a course grown to N modules (copies of the kit's)")
     parser.add_argument("--out", type=Path, default=REPO / "test-results" / "bench")
     args = parser.parse_args()
     modules = [m for m in args.modules.split(",") if m] or None
@@ -129,6 +152,10 @@ def main() -> int:
         shutil.copytree(REPO / "materials", kit / "materials")
         shutil.copytree(REPO / "notebooks", kit / "notebooks")
         materials = kit / "materials"
+        if args.synthetic:
+            synthesize(materials, args.synthetic)
+            args.skip_naive = args.skip_competent = True
+            results["modules"] = args.synthetic
         jobs = jobs_of(materials, modules, kit / "baseline")
         build = [str(BIN / "seminarkit"), "build", "--materials", str(materials), "--out", str(kit / "out"),
                  "--quiet"] + (["--modules", ",".join(modules)] if modules else [])
@@ -203,6 +230,8 @@ def report(r: dict[str, object]) -> str:
     if "leak_findings" in r:
         lines.append(f"leak gate findings in the cold build (content, not speed): {r['leak_findings']}")
         lines.append(f"no-op and touch rebuilds measured on {r['incremental_modules']}")
+    lines.append(f"wall per handout: {float(r['cold_s']) / int(r['jobs']):.2f}s; peak memory per worker "  # type: ignore[arg-type]
+                 f"{r['worker_peak_mb']} MiB + its kernel {r['kernel_peak_mb']} MiB")
     lines.append(f"no-op rebuild: {r['noop_s']}s")
     lines.append(f"touch {r['touch_module']}/glossary.yaml: {r['touch_glossary_rebuilt']} of {r['touch_module_jobs']} "
                  f"module jobs re-executed, {float(r['touch_glossary_s']):.1f}s")  # type: ignore[arg-type]
