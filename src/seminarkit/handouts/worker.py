@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 
-from seminarkit.content.reads import READS_FILE, read_sink
 from seminarkit.errors import NotebookFailed
 from seminarkit.fileio import import_nbformat, write_atomic
 from seminarkit.handouts.execute import WarmKernels, cell_index_by_id, run_notebook
@@ -134,6 +133,9 @@ def run_job(job: Job, out_dir: Path, course_title: str, footer: str,
                              marked=str(failed_path) if scratch.exists() else None,
                              timings={"total": time.perf_counter() - start})
         else:
+            # Imported here: reads imports the materials schema, which a no-op build never needs.
+            from seminarkit.content.reads import READS_FILE, read_sink
+
             reads = read_sink(Path(work) / READS_FILE)
         finally:
             _WORK.remove(Path(work))
