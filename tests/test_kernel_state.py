@@ -95,3 +95,51 @@ def test_a_failed_job_gets_a_fresh_kernel(tmp_path: Path) -> None:
     finally:
         kernels.close()
     assert after["variable"] is False and after["linewidth"] == 1.5
+
+
+HOG = """
+import os
+hog = bytearray(300 * 1024 * 1024)  # touched below, so resident: memory the namespace reset frees lazily at best
+for i in range(0, len(hog), 4096):
+    hog[i] = 1
+print(json.dumps({"pid": os.getpid(), "cwd": os.getcwd()}))
+"""
+
+
+@pytest.mark.kernel
+def test_a_kernel_over_the_memory_bound_is_replaced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from seminarkit.handouts import execute
+
+    kernels = WarmKernels(cwd=tmp_path)
+    kernels.prepare()
+    try:
+        light = _printed(run_notebook(_notebook("import os\nprint(json.dumps({'pid': os.getpid(), 'cwd': ''}))"),
+                                      None, {}, name="light", workdir=tmp_path, kernels=kernels))
+        assert kernels.last_rss_mb is not None and kernels.last_rss_mb < execute.KERNEL_RSS_LIMIT_MB
+        monkeypatch.setattr(execute, "KERNEL_RSS_LIMIT_MB", kernels.last_rss_mb + 200)
+        heavy = _printed(run_notebook(_notebook(HOG), None, {}, name="heavy", workdir=tmp_path, kernels=kernels))
+        assert kernels.last_rss_mb > execute.KERNEL_RSS_LIMIT_MB
+        after = _printed(run_notebook(_notebook(SECOND), None, {}, name="after", workdir=tmp_path, kernels=kernels))
+    finally:
+        kernels.close()
+    assert light["pid"] == heavy["pid"], "a kernel under the bound is reused"
+    assert after["pid"] != heavy["pid"], "the kernel over the bound was kept"
+
+
+@pytest.mark.kernel
+def test_the_materials_read_by_one_job_are_not_reported_for_the_next(tmp_path: Path) -> None:
+    from seminarkit.content.reads import READS_FILE
+
+    reading = "from seminarkit.content import reads\nreads.note('modules/m/glossary.yaml')\nprint('{}')"
+    kernels = WarmKernels(cwd=tmp_path)
+    kernels.prepare()
+    try:
+        first_dir, second_dir = tmp_path / "job1", tmp_path / "job2"
+        first_dir.mkdir()
+        second_dir.mkdir()
+        run_notebook(_notebook(reading), None, {}, name="first", workdir=first_dir, kernels=kernels)
+        run_notebook(_notebook("print('{}')"), None, {}, name="second", workdir=second_dir, kernels=kernels)
+    finally:
+        kernels.close()
+    assert json.loads((first_dir / READS_FILE).read_text()) == ["modules/m/glossary.yaml"]
+    assert not (second_dir / READS_FILE).exists()

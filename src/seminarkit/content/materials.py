@@ -75,6 +75,9 @@ class Module:
     quiz: QuizFile | None = None
     roles: RolesFile | None = None
     datasets: dict[str, Dataset] = field(default_factory=dict)
+    # file of this module (``module.yaml``, ``data/x.yaml``...) -> kinds of the cross-references
+    # resolved in its text (see :mod:`seminarkit.content.xrefs` and :mod:`seminarkit.content.reads`)
+    xref_kinds: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def files(self) -> list[Path]:
         """Every materials file of this module (for cache keys)."""
@@ -243,11 +246,20 @@ def _collect(materials_dir: Path) -> tuple[Course | None, list[Problem]]:
     return Course(materials_dir, spec, {mid: resolve(m) for mid, m in modules.items()}), problems
 
 
-def load_course(materials_dir: Path | None = None) -> Course:
-    """Load and validate the course; raise MaterialsError listing every problem."""
+def load_course(materials_dir: Path | None = None, *, note_reads: bool = True) -> Course:
+    """Load and validate the course; raise MaterialsError listing every problem.
+
+    The caller may use any of it, so every materials file is noted as read
+    (:mod:`seminarkit.content.reads`); ``note_reads=False`` is for a caller that watches what
+    it uses instead (:func:`seminarkit.render.notebook.start`).
+    """
     course, problems = _collect(Path(materials_dir) if materials_dir else default_materials_dir())
     if problems or course is None:
         raise MaterialsError(problems)
+    if note_reads:
+        from seminarkit.content.reads import note_all
+
+        note_all(course)
     return course
 
 

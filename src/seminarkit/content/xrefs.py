@@ -190,13 +190,25 @@ def _map_strings(value: T, convert: Callable[[str], str]) -> T:
 def resolve(module: Module) -> Module:
     """Return ``module`` with every cross-reference in its text replaced by the target's label."""
     known = labels(module)
+    kinds: dict[str, set[str]] = {}
 
-    def convert(text: str) -> str:
-        return render(text, known)
+    def converter(part: str) -> Callable[[str], str]:
+        found = kinds.setdefault(part, set())
 
-    datasets = {name: dataclasses.replace(d, provenance=_map_strings(d.provenance, convert))
+        def convert(text: str) -> str:
+            if "[[" in text:
+                found.update(match.group(1) for match in XREF.finditer(text))
+            return render(text, known)
+
+        return convert
+
+    datasets = {name: dataclasses.replace(d, provenance=_map_strings(d.provenance, converter(f"data/{name}.yaml")))
                 for name, d in module.datasets.items()}
     return dataclasses.replace(
-        module, meta=_map_strings(module.meta, convert), timeline=_map_strings(module.timeline, convert),
-        actors=_map_strings(module.actors, convert), glossary=_map_strings(module.glossary, convert),
-        quiz=_map_strings(module.quiz, convert), roles=_map_strings(module.roles, convert), datasets=datasets)
+        module, meta=_map_strings(module.meta, converter("module.yaml")),
+        timeline=_map_strings(module.timeline, converter("timeline.yaml")),
+        actors=_map_strings(module.actors, converter("actors.yaml")),
+        glossary=_map_strings(module.glossary, converter("glossary.yaml")),
+        quiz=_map_strings(module.quiz, converter("quiz.yaml")),
+        roles=_map_strings(module.roles, converter("roles.yaml")),
+        datasets=datasets, xref_kinds={part: frozenset(found) for part, found in kinds.items() if found})

@@ -25,7 +25,7 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict
@@ -36,8 +36,8 @@ from seminarkit.editions import EDITIONS, STUDENT
 from seminarkit.fileio import make_dirs, write_atomic
 from seminarkit.handouts.deck import copy_assets
 from seminarkit.handouts.formats import DEFAULT_FORMATS, output_format
-from seminarkit.handouts.leaks import UNEXPECTED, Leak, Probes, scan_tree
-from seminarkit.handouts.plan import Job, plan_jobs, tree_digest
+from seminarkit.handouts.leaks import UNEXPECTED, Leak, Probes, scan_bytes, scan_tree
+from seminarkit.handouts.plan import Job, materials_hashes, plan_jobs, reads_hash, tree_digest
 from seminarkit.handouts.runner import interrupts_ignored, run_jobs
 from seminarkit.handouts.site import INDEX, render_index, site_assets, site_files
 from seminarkit.handouts.worker import JobResult
@@ -57,6 +57,7 @@ class ManifestRecord(TypedDict, total=False):
     """One built job in ``manifest.json``."""
 
     inputs_hash: str
+    reads: list[str]  # materials files the last run read (relative to the materials folder)
     parameters: dict[str, ParameterValue]
     timings: dict[str, float]
     outputs: dict[str, str]
@@ -112,9 +113,20 @@ def read_manifest(out_dir: Path) -> Manifest:
     return jobs if isinstance(jobs, dict) else {}
 
 
-def is_cached(job: Job, record: ManifestRecord | None, out_dir: Path) -> bool:
-    """Tell whether a job is up to date: true when its inputs hash matches and all its outputs exist."""
-    if not record or record.get("inputs_hash") != job.inputs_hash:
+def is_cached(job: Job, record: ManifestRecord | None, out_dir: Path,
+              hashes: Mapping[str, str] | None = None) -> bool:
+    """Tell whether a job is up to date: true when its inputs hash matches and all its outputs exist.
+
+    When the last run recorded what it read (``reads``) and ``hashes`` are given, the inputs are
+    exactly those files (:func:`~seminarkit.handouts.plan.reads_hash`); otherwise every file of
+    the job's module.
+    """
+    if not record:
+        return False
+    reads = record.get("reads")
+    expected = reads_hash(job.base_hash, reads, hashes) if reads is not None and hashes is not None \
+        else job.inputs_hash
+    if record.get("inputs_hash") != expected:
         return False
     outputs = record.get("outputs", {})
     return all(fmt in outputs and (out_dir / outputs[fmt]).is_file() for fmt in job.formats)
@@ -248,14 +260,16 @@ def build(materials_dir: Path | None = None, *, out_dir: Path, modules: list[str
     plan = plan_jobs(course, modules=modules, editions=editions, formats=formats, salt=footer)
     make_dirs(out_dir)
     manifest = read_manifest(out_dir)
+    hashes = materials_hashes(course)
     result = BuildResult()
     todo = []
     for job in plan:
-        if not force and is_cached(job, manifest.get(job.key), out_dir):
+        if not force and is_cached(job, manifest.get(job.key), out_dir, hashes):
             result.cached.append(job.key)
         else:
             todo.append(job)
     workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
+    gate = _EarlyGate(course, out_dir)
     try:
         with _progress(quiet) as progress:
             task = progress.add_task("build", total=len(plan), completed=len(result.cached), status="")
@@ -269,7 +283,11 @@ def build(materials_dir: Path | None = None, *, out_dir: Path, modules: list[str
                     manifest[job.key] = {"inputs_hash": job.inputs_hash, "parameters": dict(job.parameters),
                                          "timings": {k: round(v, 3) for k, v in done.timings.items()},
                                          "outputs": kept_outputs(manifest.get(job.key), done.outputs, out_dir)}
+                    if done.reads is not None:
+                        manifest[job.key]["reads"] = done.reads
+                        manifest[job.key]["inputs_hash"] = reads_hash(job.base_hash, done.reads, hashes)
                     result.built.append(job.key)
+                    gate.scan(done.outputs)
                 else:
                     result.failed.append(done)
                 progress.advance(task)
@@ -280,7 +298,7 @@ def build(materials_dir: Path | None = None, *, out_dir: Path, modules: list[str
                 run_jobs(todo, workers, out_dir, course.spec.title, footer, record)
         _copy_assets(manifest, out_dir)
         _write_sites(course, manifest, out_dir)
-        result.leaks, site_scan = _leak_gate(course, manifest, out_dir)
+        result.leaks, site_scan = _leak_gate(course, manifest, out_dir, gate)
         if result.leaks:
             _write_sites(course, manifest, out_dir)  # leaking handouts were moved out: unlink them
     except BaseException:
@@ -293,20 +311,58 @@ def build(materials_dir: Path | None = None, *, out_dir: Path, modules: list[str
     return result
 
 
-def _leak_gate(course: Course, manifest: Manifest, out_dir: Path) -> tuple[list[Leak], SiteScan | None]:
+class _EarlyGate:
+    """Scan each student handout as soon as its job returns, while the workers run the next jobs.
+
+    The main process only waits for results meanwhile; scanning then instead of after the last
+    job removes the leak gate from the build's serial tail. What it records is only a shortcut
+    for the final gate: the digest of each file it found clean. The final gate still reads and
+    hashes every file of the site, and scans any whose bytes are not the ones scanned here.
+    """
+
+    def __init__(self, course: Course, out_dir: Path):
+        self.course, self.out_dir = course, out_dir
+        self.clean: dict[str, str] = {}  # path relative to the student site -> sha256 scanned clean
+        self._probes: Probes | None = None
+
+    @property
+    def probes(self) -> Probes:
+        """The probes, built on first use (by then the workers are busy with the first jobs)."""
+        if self._probes is None:
+            self._probes = Probes.build(self.course.modules.values())
+        return self._probes
+
+    def scan(self, outputs: dict[str, str]) -> None:
+        """Scan one job's outputs that are in the student site; remember the clean ones."""
+        prefix = f"{STUDENT.site}/"
+        for rel in outputs.values():
+            if not rel.startswith(prefix):
+                continue
+            try:
+                data = (self.out_dir / rel).read_bytes()
+            except OSError:
+                continue  # the final gate reports it
+            if not scan_bytes(data, self.probes):
+                self.clean[rel[len(prefix):]] = hashlib.sha256(data).hexdigest()
+
+
+def _leak_gate(course: Course, manifest: Manifest, out_dir: Path,
+               early: _EarlyGate | None = None) -> tuple[list[Leak], SiteScan | None]:
     """Scan the whole student site; return the findings and, when clean, the record of what passed.
 
     Every file is read, whatever its type; files no build step produced are findings. A file
-    whose bytes passed the last clean scan against the same probes is not read again, which
-    keeps an incremental build fast. A handout that leaks is moved to ``quarantine/`` and its
-    job forgotten (so the next build rebuilds it); files the build did not produce are left
-    where they are (they are someone's) and fail the build until removed.
+    whose bytes passed the last clean scan against the same probes, or the early scan of this
+    build (:class:`_EarlyGate`), is hashed but not scanned again, which keeps a build fast. A
+    handout that leaks is moved to ``quarantine/`` and its job forgotten (so the next build
+    rebuilds it); files the build did not produce are left where they are (they are someone's)
+    and fail the build until removed.
     """
-    probes = Probes.build(course.modules.values())
+    probes = early.probes if early is not None else Probes.build(course.modules.values())
     digest = probes.digest()
     previous = read_site_scan(out_dir)
     clean = {rel: str(entry[0]) for rel, entry in previous["files"].items()} \
-        if previous and previous["probes"] == digest else None
+        if previous and previous["probes"] == digest else {}
+    clean.update(early.clean if early is not None else {})
     site = out_dir / STUDENT.site
     expected = site_files(manifest, STUDENT)
     found = scan_tree(site, probes, expected=expected, clean=clean)

@@ -52,6 +52,20 @@ WARMUP = "\n".join((
 KERNEL_NAME = "python3"
 ENGINE_NAME = "seminarkit-warm"
 RESET_TIMEOUT = 30
+HASH_SEED = "0"
+KERNEL_RSS_LIMIT_MB = 1024  # a build kernel above this after a job is replaced (typical: 200-300 MB)
+
+
+def rss_mb(pid: int) -> float | None:
+    """Resident memory of process ``pid`` in MiB (Linux ``/proc``), or None where unknown."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
 
 
 def _restore_code(workdir: Path) -> str:
@@ -67,6 +81,7 @@ class WarmKernels:
         self.warmup, self.env, self.cwd, self.reuse = warmup, env, cwd, reuse
         self._next: tuple[KernelManager, KernelClient | None] | None = None
         self._live: list[KernelManager] = []  # every kernel started and not yet shut down
+        self.last_rss_mb: float | None = None  # the last released kernel's resident memory
 
     def _boot(self) -> tuple[KernelManager, KernelClient | None]:
         from jupyter_client.manager import KernelManager
@@ -74,7 +89,9 @@ class WarmKernels:
         km = KernelManager(kernel_name=KERNEL_NAME)
         # The kernel's own stderr only carries ipykernel's transport banner; errors in
         # notebook code arrive through the iopub channel as outputs.
-        extra: dict[str, Any] = {"env": self.env} if self.env else {}
+        # A fixed hash seed: set and dict orders, and so figures drawn from them, are the same in
+        # every build (reproducible handouts; a cached handout equals a fresh one byte for byte).
+        extra: dict[str, Any] = {"env": {**(self.env or os.environ), "PYTHONHASHSEED": HASH_SEED}}
         if self.cwd:
             extra["cwd"] = str(self.cwd)
         # No command history: build kernels restart their execution count for every job, and
@@ -116,8 +133,15 @@ class WarmKernels:
             kc.stop_channels()
 
     def release(self, km: KernelManager, *, ok: bool) -> None:
-        """Take a kernel back after its job: keep it for the next job, or replace it."""
-        if ok and self.reuse and km.is_alive():
+        """Take a kernel back after its job: keep it for the next job, or replace it.
+
+        A kernel whose resident memory is above :data:`KERNEL_RSS_LIMIT_MB` after its job is
+        replaced too: memory a notebook left behind never accumulates over a long build.
+        """
+        pid = getattr(km.provisioner, "pid", None)
+        self.last_rss_mb = rss_mb(pid) if isinstance(pid, int) else None
+        small = self.last_rss_mb is None or self.last_rss_mb <= KERNEL_RSS_LIMIT_MB
+        if ok and self.reuse and small and km.is_alive():
             self._next = (km, None)
             return
         self._shutdown(km)

@@ -14,7 +14,9 @@ have changed that would otherwise leak into the next handout:
   own unpickled copy (:func:`seminarkit.render.notebook.load_course_copy`), so nothing a
   job does to its course can reach the next job;
 * open matplotlib figures;
-* the working folder: the job's own folder.
+* the working folder: the job's own folder;
+* the record of the materials files read (:mod:`seminarkit.content.reads`), emptied, and from
+  now on written to :data:`~seminarkit.content.reads.READS_FILE` in the job's folder.
 
 The test suite proves it: a variable, an rcParam, a pandas option and a random seed set by
 one job are not seen by the next.
@@ -83,6 +85,9 @@ def restore(workdir: str) -> None:
 
         numpy.random.seed()
     clear_kit_caches()
+    from seminarkit.content import reads
+
+    reads.reset(os.path.join(workdir, reads.READS_FILE))
 
 
 def clear_kit_caches() -> None:

@@ -39,7 +39,8 @@ class Job:
     edition: Edition
     formats: tuple[str, ...]
     parameters: Mapping[str, ParameterValue] = field(hash=False)
-    inputs_hash: str = ""
+    inputs_hash: str = ""  # everything the job could read: the kit, the notebook, course.yaml, its module
+    base_hash: str = ""  # the same without the module's files (see :func:`reads_hash`)
 
     @property
     def key(self) -> str:
@@ -112,6 +113,35 @@ def module_fingerprint(course: Course, module_id: str) -> str:
     return h.hexdigest()
 
 
+def materials_hashes(course: Course) -> dict[str, str]:
+    """sha256 of every materials file of every module, by path relative to the materials folder.
+
+    Each module's ``data/`` folder also gets an entry (``modules/<id>/data/``): the hash of its
+    file names, so adding or removing a data set changes what a notebook listing them reads.
+    """
+    hashes: dict[str, str] = {}
+    for module in course.modules.values():
+        names = []
+        for path in module.files():
+            rel = path.relative_to(course.materials_dir).as_posix()
+            hashes[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
+            if path.parent.name == "data" and path.parent.parent == module.path:
+                names.append(path.name)
+        hashes[f"modules/{module.id}/data/"] = hashlib.sha256("\0".join(sorted(names)).encode()).hexdigest()
+    return hashes
+
+
+def reads_hash(base_hash: str, reads: Iterable[str], hashes: Mapping[str, str]) -> str:
+    """Return a job's cache key from what its last run read: its base hash and those files' contents.
+
+    A file that no longer exists hashes as ``-``, so removing one a notebook read rebuilds it.
+    """
+    h = hashlib.sha256(base_hash.encode())
+    for rel in sorted(set(reads)):
+        h.update(f"\0{rel}\0{hashes.get(rel, '-')}".encode())
+    return h.hexdigest()
+
+
 def pick(kind: str, wanted: Iterable[str] | None, valid: Sequence[str],
          default: Sequence[str] | None = None) -> list[str]:
     """Return the chosen names in order (``default``, else all of ``valid``, when none); unknown is an error."""
@@ -151,6 +181,7 @@ def plan_jobs(course: Course, *, modules: Iterable[str] | None = None, editions:
     chosen_editions = pick_editions(editions)
     chosen_formats = tuple(pick("format", formats, list(FORMATS), DEFAULT_FORMATS))
     kit = kit_fingerprint()
+    course_file = hashlib.sha256((course.materials_dir / "course.yaml").read_bytes()).hexdigest()
     catalogue = {n.id: n for n in course.spec.notebooks}
     jobs = []
     for entry in course.spec.modules:
@@ -166,11 +197,13 @@ def plan_jobs(course: Course, *, modules: Iterable[str] | None = None, editions:
             source = path.read_bytes()
             for which in chosen_editions:
                 params = default_parameters(course, entry.id, notebook, which)
-                h = hashlib.sha256()
-                for part in (kit, materials, json.dumps(params, sort_keys=True), ",".join(formats), salt):
-                    h.update(part.encode())
-                    h.update(b"\0")
-                h.update(source)
+                base = hashlib.sha256()
+                for part in (kit, course_file, json.dumps(params, sort_keys=True), ",".join(formats), salt):
+                    base.update(part.encode())
+                    base.update(b"\0")
+                base.update(source)
+                full = hashlib.sha256(base.digest())
+                full.update(materials.encode())
                 jobs.append(Job(notebook, catalogue[notebook].title, path, entry.id, module_title, which,
-                                formats, params, h.hexdigest()))
+                                formats, params, full.hexdigest(), base.hexdigest()))
     return jobs

@@ -8,6 +8,7 @@ the format registry, and write every output atomically. The result is a :class:`
 from __future__ import annotations
 
 import os
+import resource
 import shutil
 import signal
 import tempfile
@@ -32,12 +33,13 @@ class JobResult:
     key: str
     status: str  # "built" | "failed"
     outputs: dict[str, str] = field(default_factory=dict)  # format -> path relative to the output folder
-    timings: dict[str, float] = field(default_factory=dict)  # execute, <format>..., total (seconds)
+    timings: dict[str, float] = field(default_factory=dict)  # execute, <format>..., total (s); *_mb (MiB)
     cell: int | None = None
     cell_id: str | None = None
     ename: str = ""
     evalue: str = ""
     marked: str | None = None
+    reads: list[str] | None = None  # materials files the run read (None: not recorded, see content.reads)
 
     @property
     def ok(self) -> bool:
@@ -130,6 +132,11 @@ def run_job(job: Job, out_dir: Path, course_title: str, footer: str,
                              cell_id=exc.cell_id, ename=exc.ename, evalue=exc.evalue,
                              marked=str(failed_path) if scratch.exists() else None,
                              timings={"total": time.perf_counter() - start})
+        else:
+            # Imported here: reads imports the materials schema, which a no-op build never needs.
+            from seminarkit.content.reads import READS_FILE, read_sink
+
+            reads = read_sink(Path(work) / READS_FILE)
         finally:
             _WORK.remove(Path(work))
     timings["execute"] = time.perf_counter() - start
@@ -148,4 +155,8 @@ def run_job(job: Job, out_dir: Path, course_title: str, footer: str,
         written[name] = str(path.relative_to(out_dir))
     failed_path.unlink(missing_ok=True)
     timings["total"] = time.perf_counter() - start
-    return JobResult(job.key, "built", outputs=written, timings=timings)
+    # Memory, for the benchmark's per-worker figures: this process's peak, its kernel's after the job.
+    timings["worker_peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    if kernels is not None and kernels.last_rss_mb is not None:
+        timings["kernel_mb"] = kernels.last_rss_mb
+    return JobResult(job.key, "built", outputs=written, timings=timings, reads=reads)

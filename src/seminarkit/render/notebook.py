@@ -147,7 +147,11 @@ def start(notebook: str, *, module: str, edition: str = "student", materials_dir
         applies = [m.id for m in course.spec.modules if notebook in m.notebooks]
         raise ParameterError(f"notebook {notebook} does not apply to module {module!r}; "
                              f"choose one of: {', '.join(applies)}")
-    return Session(notebook, course, module_for_edition(mod, chosen), chosen, interactive)
+    from seminarkit.content.reads import watch
+
+    # From here on the notebook's reads are noted: the build's cache covers exactly those files.
+    watched_course, watched_module = watch(course, module_for_edition(mod, chosen))
+    return Session(notebook, watched_course, watched_module, chosen, interactive)
 
 
 _COURSES: dict[tuple[str, str], bytes] = {}
@@ -173,7 +177,8 @@ def _course(materials_dir: Path) -> Course:
     key = (str(materials_dir.resolve()), materials_digest(materials_dir))
     if key not in _COURSES:
         _COURSES.clear()
-        _COURSES[key] = pickle.dumps(load_course(materials_dir), protocol=pickle.HIGHEST_PROTOCOL)
+        _COURSES[key] = pickle.dumps(load_course(materials_dir, note_reads=False),
+                                    protocol=pickle.HIGHEST_PROTOCOL)
     course: Course = pickle.loads(_COURSES[key])
     return course
 

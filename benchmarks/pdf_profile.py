@@ -1,0 +1,58 @@
+#!/usr/bin/env python3
+"""Profile the PDF step of one handout: where weasyprint spends its time (issue #20).
+
+Takes built HTML handouts (from ``seminarkit build``), prints each one to PDF ``--repeat``
+times in this process with the kit's own :func:`seminarkit.handouts.export.export_pdf`
+(after one warm-up print, as a build worker does), reports the median seconds per handout,
+and with ``--profile`` the cProfile breakdown of one print by weasyprint stage.
+Usage: python benchmarks/pdf_profile.py build/student/afghanistan-2018/02-walkthrough.html [--profile]
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import pstats
+import statistics
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "src"))
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("html", nargs="+", type=Path, help="built HTML handouts")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--profile", action="store_true", help="print the cProfile breakdown of one print")
+    args = parser.parse_args()
+    from seminarkit.handouts.export import export_pdf, warm_up
+
+    warm_up()
+    pages = [(path, path.read_text(encoding="utf-8")) for path in args.html]
+    per: list[float] = []
+    for path, page in pages:
+        private = "seminarkit-private" in page
+        times = []
+        for _ in range(args.repeat):
+            start = time.perf_counter()
+            pdf = export_pdf(page, private=private)
+            times.append(time.perf_counter() - start)
+        per.append(statistics.median(times))
+        print(f"{path}: {per[-1]:.3f}s, {len(pdf) // 1024} KiB")
+    print(f"median per handout: {statistics.median(per):.3f}s over {len(per)} handouts")
+    if args.profile:
+        path, page = max(pages, key=lambda p: len(p[1]))
+        profile = cProfile.Profile()
+        profile.runcall(export_pdf, page, private="seminarkit-private" in page)
+        out = io.StringIO()
+        stats = pstats.Stats(profile, stream=out).sort_stats("cumulative")
+        stats.print_stats(40)
+        print(out.getvalue())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
