@@ -60,21 +60,11 @@ def _vocabulary(texts: Iterable[str]) -> set[str]:
     return found
 
 
-def _strings(value: object) -> Iterable[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item)
-
-
 def attack(kit: Path, module_id: str) -> Outcome:
     """Recover what can be recovered of ``module_id``'s practice keys from the kit at ``kit``."""
     sys.path.insert(0, str(REPO / "src"))
     from seminarkit.content.materials import load_course
+    from seminarkit.handouts.leaks import json_strings
     from seminarkit.quiz.keys import digest
 
     course = load_course(kit / "materials")
@@ -121,7 +111,8 @@ def attack(kit: Path, module_id: str) -> Outcome:
         elif kind == "text":
             if vocabulary is None:
                 parts = [module.meta, module.timeline, module.actors, module.glossary, quiz, *module.sources.values()]
-                vocabulary = _vocabulary(s for p in parts if p is not None for s in _strings(p.model_dump(mode="json")))
+                dumps = (p.model_dump(mode="json") for p in parts if p is not None)
+                vocabulary = _vocabulary(s for dump in dumps for s in json_strings(dump))
             accept = set(key["accept"])
             found = next((w for w in sorted(vocabulary) if h(w) in accept), None)
         if found is None:

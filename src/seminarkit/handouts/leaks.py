@@ -208,7 +208,7 @@ def _public_runs(modules: list[Module], sizes: set[int]) -> dict[int, set[tuple[
         student = module_for_edition(module, STUDENT)
         parts = [student.meta, student.timeline, student.actors, student.glossary, student.quiz, student.roles,
                  *student.sources.values(), *(d.provenance for d in student.datasets.values())]
-        texts = [text for part in parts if part is not None for text in _strings(part.model_dump(mode="json"))]
+        texts = [text for part in parts if part is not None for text in json_strings(part.model_dump(mode="json"))]
         texts.extend(d.csv_path.read_text(encoding="utf-8", errors="replace") for d in student.datasets.values())
         for text in texts:
             seq = words(text)
@@ -217,15 +217,16 @@ def _public_runs(modules: list[Module], sizes: set[int]) -> dict[int, set[tuple[
     return runs
 
 
-def _strings(value: object) -> Iterable[str]:
+def json_strings(value: object) -> Iterable[str]:
+    """Yield every string inside a JSON-like value (dicts and lists walked, keys skipped)."""
     if isinstance(value, str):
         yield value
     elif isinstance(value, dict):
         for item in value.values():
-            yield from _strings(item)
+            yield from json_strings(item)
     elif isinstance(value, list):
         for item in value:
-            yield from _strings(item)
+            yield from json_strings(item)
 
 
 def _key_pairs(module: Module) -> dict[tuple[str, ...], tuple[tuple[str, ...], str]]:
