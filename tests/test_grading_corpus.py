@@ -11,38 +11,11 @@ import csv
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from seminarkit.grading.exercise import load_exercise
+from grading_corpus.corpus_support import MINI, NB, Q1_OK, Q2_OK, _index, answer, released, solved
 from seminarkit.grading.grade import grade
-from seminarkit.grading.release import student_notebook
-
-FIXTURES = Path(__file__).parent / "fixtures" / "grading"
-MINI = FIXTURES / "mini.ipynb"
-Q1_OK = 'total = sum(int(r["n"]) for r in rows)'
-Q2_OK = "def double(x):\n    return 2 * x"
-NB = dict[str, Any]
-
-
-def released() -> NB:
-    return student_notebook(load_exercise(MINI))
-
-
-def _index(nb: NB, ident: str) -> int:
-    return next(i for i, c in enumerate(nb["cells"])
-                if c.get("metadata", {}).get("seminarkit", {}).get("id") == ident)
-
-
-def answer(nb: NB, ident: str, source: str) -> NB:
-    nb["cells"][_index(nb, ident)]["source"] = source
-    return nb
-
-
-def solved(q1: str = Q1_OK, q2: str = Q2_OK) -> NB:
-    nb = answer(answer(released(), "q1", q1), "q2", q2)
-    return answer(nb, "q3", "It doubles its input.")
 
 
 def _deleted() -> NB:
