@@ -5,13 +5,17 @@ Injects parameters, applies a time limit, and on failure keeps papermill's marke
 the notebook, module, edition, cell, error name and value.
 
 Kernels come from :class:`WarmKernels`: one kernel per build worker, booted ahead of time
-with the kit's imports done, and *reused* from job to job. Before every job the kernel is
-returned to the baseline it had after warm-up (:mod:`seminarkit.handouts.kernel_state`:
-namespace, rcParams, pandas options, warnings, environment, ``sys.path``, random state, the
-kit's caches, open figures) and moved into the job's own folder, so no state leaks from one
-handout into the next. A job that fails, times out or kills its kernel gets a fresh kernel.
-Papermill reaches the warm kernel through its documented extension point, a registered
-engine (:class:`WarmKernelEngine`).
+with the kit's imports done, and *reused* from job to job. As soon as a job's cells have run,
+the kernel is told to return to the baseline it had after warm-up
+(:mod:`seminarkit.handouts.kernel_state`: namespace, rcParams, pandas options, warnings,
+environment, ``sys.path``, random state, the kit's caches, open figures); it does so while
+the worker exports the handout. The next job then moves it into the job's own folder, which
+the kernel refuses unless that restore completed, so no state leaks from one handout into the
+next. A job that fails, times out or kills its kernel gets a fresh kernel. Each kernel keeps
+one connected client for its whole life, handed to papermill with the kernel (a new client
+would wait for the kernel to be ready and for its output channel to fall silent: a fifth of a
+second per job). Papermill reaches the warm kernel through its documented extension point, a
+registered engine (:class:`WarmKernelEngine`).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import contextlib
 import os
 import signal
 import subprocess
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -68,9 +73,13 @@ def rss_mb(pid: int) -> float | None:
     return None
 
 
-def _restore_code(workdir: Path) -> str:
-    return ("import seminarkit.handouts.kernel_state as _sk_state\n"
-            f"_sk_state.restore({str(workdir)!r})\n")
+def _state_code(call: str, folder: Path) -> str:
+    """Code that calls ``kernel_state.<call>(folder)`` in the kernel, leaving no name behind."""
+    return f"__import__('seminarkit.handouts.kernel_state', fromlist=['_']).{call}({str(folder)!r})\n"
+
+
+Kernel = tuple["KernelManager", "KernelClient"]
+"""A running kernel and the one client connected to it for its whole life."""
 
 
 class WarmKernels:
@@ -79,11 +88,11 @@ class WarmKernels:
     def __init__(self, *, warmup: str = WARMUP, env: dict[str, str] | None = None, cwd: Path | None = None,
                  reuse: bool = True):
         self.warmup, self.env, self.cwd, self.reuse = warmup, env, cwd, reuse
-        self._next: tuple[KernelManager, KernelClient | None] | None = None
+        self._next: Kernel | None = None  # warming up, or restoring after its last job
         self._live: list[KernelManager] = []  # every kernel started and not yet shut down
         self.last_rss_mb: float | None = None  # the last released kernel's resident memory
 
-    def _boot(self) -> tuple[KernelManager, KernelClient | None]:
+    def _boot(self) -> Kernel:
         from jupyter_client.manager import KernelManager
 
         km = KernelManager(kernel_name=KERNEL_NAME)
@@ -108,46 +117,55 @@ class WarmKernels:
         if self._next is None:
             self._next = self._boot()
 
-    def take(self, workdir: Path) -> KernelManager:
-        """Return a kernel at its baseline, working in ``workdir``, for one job."""
+    def take(self, workdir: Path) -> Kernel:
+        """Return a kernel at its baseline, working in ``workdir``, for one job, with its client."""
         for _attempt in range(2):
-            km, kc = self._next if self._next is not None else self._boot()
+            kernel = self._next if self._next is not None else self._boot()
             self._next = None
-            if self._restore(km, kc or _client(km), workdir):
-                return km
-            self._shutdown(km)
+            if self._enter(kernel, workdir):
+                return kernel
+            self._shutdown(kernel)
         raise NotebookFailed("kernel", cell_index=None, ename="KernelError",
                              evalue="a fresh kernel could not be prepared for the job")
 
     @staticmethod
-    def _restore(km: KernelManager, kc: KernelClient, workdir: Path) -> bool:
+    def _enter(kernel: Kernel, workdir: Path) -> bool:
+        """Move the kernel into ``workdir``; False unless it is alive and its warm-up or restore succeeded.
+
+        Requests run in order, so this waits for the warm-up or restore queued before it.
+        """
+        km, kc = kernel
         try:
             if not km.is_alive():
                 return False
-            reply = kc.execute_interactive(_restore_code(workdir), silent=True, store_history=False,
+            reply = kc.execute_interactive(_state_code("enter", workdir), silent=True, store_history=False,
                                            timeout=RESET_TIMEOUT, output_hook=lambda _msg: None)
             return bool(reply["content"]["status"] == "ok")
         except Exception:  # any trouble: the caller boots a fresh kernel
             return False
-        finally:
-            kc.stop_channels()
 
-    def release(self, km: KernelManager, *, ok: bool) -> None:
-        """Take a kernel back after its job: keep it for the next job, or replace it.
+    def release(self, kernel: Kernel, *, ok: bool) -> None:
+        """Take a kernel back after its job: queue its restore and keep it for the next job, or replace it.
 
         A kernel whose resident memory is above :data:`KERNEL_RSS_LIMIT_MB` after its job is
         replaced too: memory a notebook left behind never accumulates over a long build.
         """
+        km, kc = kernel
         pid = getattr(km.provisioner, "pid", None)
         self.last_rss_mb = rss_mb(pid) if isinstance(pid, int) else None
         small = self.last_rss_mb is None or self.last_rss_mb <= KERNEL_RSS_LIMIT_MB
         if ok and self.reuse and small and km.is_alive():
-            self._next = (km, None)
+            home = self.cwd or Path(tempfile.gettempdir())
+            kc.execute(_state_code("restore", home), silent=True, store_history=False)  # runs while we export
+            self._next = kernel
             return
-        self._shutdown(km)
+        self._shutdown(kernel)
         self.prepare()
 
-    def _shutdown(self, km: KernelManager) -> None:
+    def _shutdown(self, kernel: Kernel) -> None:
+        km, kc = kernel
+        with contextlib.suppress(Exception):
+            kc.stop_channels()
         if km in self._live:
             self._live.remove(km)
         km.shutdown_kernel(now=True)
@@ -155,11 +173,8 @@ class WarmKernels:
     def close(self) -> None:
         """Shut down the kernel kept in reserve."""
         if self._next is not None:
-            (km, kc), self._next = self._next, None
-            if kc is not None:
-                kc.stop_channels()
-            self._shutdown(km)
-
+            kernel, self._next = self._next, None
+            self._shutdown(kernel)
 
     def kill_all(self) -> None:
         """Kill every kernel at once (SIGKILL to its process group) and remove its connection file.
@@ -178,9 +193,10 @@ class WarmKernels:
 
 
 def _client(km: KernelManager) -> KernelClient:
-    """Connect a client for a short exchange (no heartbeat thread: the exchange has its own timeout)."""
+    """Connect the kernel's client (no heartbeat thread: every exchange has its own timeout; no stdin)."""
     kc = km.client()
     kc.start_channels(hb=False)
+    kc.allow_stdin = False
     return kc
 
 
@@ -199,18 +215,17 @@ def _register_engine() -> None:
         """papermill's nbclient engine, running on a kernel the build already started."""
 
         @classmethod
-        def execute_managed_notebook(cls, nb_man: Any, kernel_name: str, *, km: Any = None,
+        def execute_managed_notebook(cls, nb_man: Any, kernel_name: str, *, km: Any = None, kc: Any = None,
                                      execution_timeout: int | None = None, **kwargs: Any) -> Any:
             from papermill.engines import logger
 
             client = PapermillNotebookClient(nb_man, km=km, timeout=execution_timeout, kernel_name=kernel_name,
                                              startup_timeout=60, log=logger, log_output=False)
+            client.kc = kc  # the kernel's own connected client: nbclient then does not connect another
             try:
                 return client.execute()
-            finally:  # nbclient leaves the client of a kernel it does not own connected: close it
-                if client.kc is not None:
-                    client.kc.stop_channels()
-                    client.kc = None
+            finally:  # the client stays with its kernel (WarmKernels closes it)
+                client.kc = None
 
     papermill_engines.register(ENGINE_NAME, WarmKernelEngine)
     _ENGINE_REGISTERED.append(True)
@@ -256,11 +271,12 @@ def run_notebook(
     import_nbformat()
     import papermill as pm
 
-    km = None
+    kernel = None
     if kernels is not None:
         _register_engine()
-        km = kernels.take(workdir or Path.cwd())
-    engine: dict[str, Any] = {"engine_name": ENGINE_NAME, "km": km} if km is not None else {}
+        kernel = kernels.take(workdir or Path.cwd())
+    engine: dict[str, Any] = {"engine_name": ENGINE_NAME, "km": kernel[0], "kc": kernel[1]} \
+        if kernel is not None else {}
     ok = False
     try:
         result: Notebook = pm.execute_notebook(
@@ -271,7 +287,7 @@ def run_notebook(
             progress_bar=False,
             request_save_on_cell_execute=False,
             execution_timeout=timeout,
-            cwd=str(workdir) if workdir and km is None else None,
+            cwd=str(workdir) if workdir and kernel is None else None,
             **engine,
         )
         ok = True
@@ -286,5 +302,5 @@ def run_notebook(
                              if str(exc) else "", module=module, edition=edition,
                              marked_path=str(output_path) if output_path else None) from None
     finally:
-        if km is not None and kernels is not None:
-            kernels.release(km, ok=ok)
+        if kernel is not None and kernels is not None:
+            kernels.release(kernel, ok=ok)

@@ -1,8 +1,11 @@
-"""Runs *inside* a reused build kernel: record a clean baseline, and return to it before each job.
+"""Runs *inside* a reused build kernel: record a clean baseline, and return to it between jobs.
 
 A build worker keeps one kernel warm (the kit, matplotlib, pandas and networkx imported) and
-hands it from job to job. Between jobs, :func:`restore` puts back everything a notebook could
-have changed that would otherwise leak into the next handout:
+hands it from job to job. As soon as a job's cells have run, :func:`restore` puts back
+everything a notebook could have changed that would otherwise leak into the next handout
+(the worker queues it and goes on exporting the handout meanwhile, so it costs the build no
+wait); :func:`enter` then starts the next job, and refuses to unless a restore (or the
+warm-up's :func:`snapshot`) completed since the last job:
 
 * the user namespace (IPython's ``%reset -f``) and the execution counter;
 * matplotlib's rcParams, pandas' options (to their defaults), the warnings filters, ``os.environ`` and ``sys.path``
@@ -14,9 +17,13 @@ have changed that would otherwise leak into the next handout:
   own unpickled copy (:func:`seminarkit.render.notebook.load_course_copy`), so nothing a
   job does to its course can reach the next job;
 * open matplotlib figures;
-* the working folder: the job's own folder;
+* the working folder: the kernel's own folder, then (:func:`enter`) the job's;
 * the record of the materials files read (:mod:`seminarkit.content.reads`), emptied, and from
-  now on written to :data:`~seminarkit.content.reads.READS_FILE` in the job's folder.
+  :func:`enter` on written to :data:`~seminarkit.content.reads.READS_FILE` in the job's folder.
+
+Everything the warm-up created (modules, the kit's imports) is moved out of the garbage
+collector's sight (:func:`gc.freeze`): it lives as long as the kernel, and the collections a
+reset and a notebook run trigger then only walk the job's own objects.
 
 The test suite proves it: a variable, an rcParam, a pandas option and a random seed set by
 one job are not seen by the next.
@@ -25,6 +32,7 @@ one job are not seen by the next.
 from __future__ import annotations
 
 import copy
+import gc
 import os
 import random
 import sys
@@ -32,6 +40,7 @@ import warnings
 from typing import Any, cast
 
 _BASELINE: dict[str, Any] = {}
+_CLEAN: list[bool] = [False]  # True from a completed snapshot() or restore() until the next enter()
 
 
 def snapshot() -> None:
@@ -42,14 +51,19 @@ def snapshot() -> None:
     _BASELINE["environ"] = dict(os.environ)
     _BASELINE["path"] = list(sys.path)
     _BASELINE["warnings"] = list(warnings.filters)
+    gc.collect()
+    gc.freeze()
+    _CLEAN[0] = True
 
-def restore(workdir: str) -> None:
-    """Return the kernel to its baseline and change into ``workdir`` (the next job's folder).
 
-    The folder changes first: the previous job's folder is gone by now, and IPython's reset
-    asks for the current folder.
+def restore(home: str) -> None:
+    """Return the kernel to its baseline, working in ``home`` (the kernel's own folder).
+
+    The folder changes first: the job's folder is about to be removed, and IPython's reset asks
+    for the current folder.
     """
-    os.chdir(workdir)
+    _CLEAN[0] = False
+    os.chdir(home)
     shell = _shell()
     if shell is not None:
         shell.run_line_magic("reset", "-f")
@@ -85,6 +99,18 @@ def restore(workdir: str) -> None:
 
         numpy.random.seed()
     clear_kit_caches()
+    from seminarkit.content import reads
+
+    reads.reset(None)
+    _CLEAN[0] = True
+
+
+def enter(workdir: str) -> None:
+    """Start a job in ``workdir``: refuse unless the kernel is at its baseline, then record its reads there."""
+    if not _CLEAN[0]:
+        raise RuntimeError("the kernel was not returned to its baseline since its last job")
+    _CLEAN[0] = False
+    os.chdir(workdir)
     from seminarkit.content import reads
 
     reads.reset(os.path.join(workdir, reads.READS_FILE))
