@@ -53,6 +53,7 @@ KEY_PAIR_GAP = 6  # words allowed between a question id and its right answer in 
 KEY_PAIRS_MIN = 3  # question/answer pairs that make a file an answer key
 UNEXPECTED = "file that no build step produced (remove it: only what the build writes may be published)"
 _WORD = re.compile(r"\w+")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
 _TOKEN_EDGE = re.compile(r"[\s\"'<>]")
 
@@ -101,9 +102,18 @@ def normalise(text: str) -> str:
         text = decoded
     if not text.isascii():
         invisible, combining = _tables()
-        text = unicodedata.normalize("NFKC", invisible.sub("", text))
-        text = combining.sub("", unicodedata.normalize("NFKD", text))
+        text = unicodedata.normalize("NFKC", _delete(invisible, text))
+        text = _delete(combining, unicodedata.normalize("NFKD", text))
     return text.casefold()
+
+
+def _delete(chars: re.Pattern[str], text: str) -> str:
+    """Delete the characters of the class ``chars`` (all non-ASCII) from ``text``.
+
+    Only the non-ASCII runs are searched: a class of hundreds of ranges costs the regular
+    expression engine a walk through them for every ASCII character (ten times slower).
+    """
+    return _NON_ASCII.sub(lambda run: chars.sub("", run.group()), text)
 
 
 def words(text: str) -> list[str]:
@@ -121,8 +131,8 @@ class Probes:
 
     fragments: dict[tuple[str, ...], str] = field(default_factory=dict)  # run of words -> field
     key_pairs: dict[tuple[str, ...], tuple[tuple[str, ...], str]] = field(default_factory=dict)  # qid -> answer
-    _starts: dict[str, set[int]] = field(default_factory=dict)  # first word -> run lengths (fragments)
-    _qids: dict[str, set[int]] = field(default_factory=dict)  # first word -> id lengths (key pairs)
+    _runs_by_size: dict[int, set[tuple[str, ...]]] = field(default_factory=dict)  # fragments, by run length
+    _qids_by_size: dict[int, set[tuple[str, ...]]] = field(default_factory=dict)  # key-pair ids, by length
 
     @classmethod
     def build(cls, modules: Iterable[Module]) -> Probes:
@@ -139,11 +149,11 @@ class Probes:
             for run in _runs(seq, size):
                 if size and not _is_public(run, public):
                     probes.fragments.setdefault(run, path)
-                    probes._starts.setdefault(run[0], set()).add(size)
+                    probes._runs_by_size.setdefault(size, set()).add(run)
         for module in modules:
             for qid, pair in _key_pairs(module).items():
                 probes.key_pairs[qid] = pair
-                probes._qids.setdefault(qid[0], set()).add(len(qid))
+                probes._qids_by_size.setdefault(len(qid), set()).add(qid)
         return probes
 
     def digest(self) -> str:
@@ -162,21 +172,36 @@ class Probes:
         if KEY_MARKER in folded:
             found["quiz answer key"] = f"the marker {KEY_MARKER!r}"
         seq = _WORD.findall(folded)
+        for _at, size, run in _occurrences(seq, self._runs_by_size):
+            path = self.fragments[run]
+            if path not in found:
+                # Two words locate the run; echoing the whole run would copy it into logs.
+                found[path] = f'{size} consecutive words of it, from "{" ".join(run[:2])} ..."'
         pairs: set[str] = set()
-        for i, word in enumerate(seq):
-            for size in self._starts.get(word, ()):
-                path = self.fragments.get(tuple(seq[i:i + size]))
-                if path is not None and path not in found:
-                    # Two words locate the run; echoing the whole run would copy it into logs.
-                    found[path] = f'{size} consecutive words of it, from "{" ".join(seq[i:i + 2])} ..."'
-            for size in self._qids.get(word, ()):
-                pair = self.key_pairs.get(tuple(seq[i:i + size]))
-                if pair is not None and _answer_follows(seq, i + size, pair[0]):
-                    pairs.add(pair[1])
+        for i, size, qid in _occurrences(seq, self._qids_by_size):
+            answer, path = self.key_pairs[qid]
+            if _answer_follows(seq, i + size, answer):
+                pairs.add(path)
         if len(pairs) >= KEY_PAIRS_MIN:
             found["quiz answer key"] = ("question ids paired with their right answers: "
                                         + ", ".join(sorted(pairs)[:5]) + (" ..." if len(pairs) > 5 else ""))
         return list(found.items())
+
+
+def _occurrences(seq: list[str], by_size: Mapping[int, set[tuple[str, ...]]]
+                 ) -> list[tuple[int, int, tuple[str, ...]]]:
+    """Return (position, length, run) for every run of ``by_size`` in ``seq``, in order of position.
+
+    Each length is first tested as a whole, in C (``set.isdisjoint`` over the text's runs of that
+    length): a clean page, the usual case, costs no Python loop over its words.
+    """
+    hits: list[tuple[int, int, tuple[str, ...]]] = []
+    for size, runs in by_size.items():
+        if len(seq) < size or runs.isdisjoint(zip(*(seq[k:] for k in range(size)), strict=False)):
+            continue
+        grams = zip(*(seq[k:] for k in range(size)), strict=False)
+        hits.extend((i, size, gram) for i, gram in enumerate(grams) if gram in runs)
+    return sorted(hits)
 
 
 def _answer_follows(seq: list[str], at: int, answer: tuple[str, ...]) -> bool:
