@@ -4,14 +4,17 @@
 Takes built HTML handouts (from ``seminarkit build``), prints each one to PDF ``--repeat``
 times in this process with the kit's own :func:`seminarkit.handouts.export.export_pdf`
 (after one warm-up print, as a build worker does), reports the median seconds per handout,
-and with ``--profile`` the cProfile breakdown of one print by weasyprint stage.
-Usage: python benchmarks/pdf_profile.py build/student/afghanistan-2018/02-walkthrough.html [--profile]
+and with ``--profile`` the cProfile breakdown of one print by weasyprint stage. ``--gc`` prints
+every handout twice more, side by side: with Python's default garbage collector settings, and
+with a build worker's (imports frozen, :data:`seminarkit.handouts.worker.GC_THRESHOLDS`).
+Usage: python benchmarks/pdf_profile.py build/student/afghanistan-2018/02-walkthrough.html [--profile] [--gc]
 """
 
 from __future__ import annotations
 
 import argparse
 import cProfile
+import gc
 import io
 import pstats
 import statistics
@@ -27,6 +30,7 @@ def main() -> int:
     parser.add_argument("html", nargs="+", type=Path, help="built HTML handouts")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--profile", action="store_true", help="print the cProfile breakdown of one print")
+    parser.add_argument("--gc", action="store_true", help="compare default GC settings with a build worker's")
     args = parser.parse_args()
     from seminarkit.handouts.export import export_pdf, warm_up
 
@@ -43,6 +47,8 @@ def main() -> int:
         per.append(statistics.median(times))
         print(f"{path}: {per[-1]:.3f}s, {len(pdf) // 1024} KiB")
     print(f"median per handout: {statistics.median(per):.3f}s over {len(per)} handouts")
+    if args.gc:
+        gc_comparison(pages, args.repeat)
     if args.profile:
         path, page = max(pages, key=lambda p: len(p[1]))
         profile = cProfile.Profile()
@@ -52,6 +58,29 @@ def main() -> int:
         stats.print_stats(40)
         print(out.getvalue())
     return 0
+
+
+def gc_comparison(pages: list[tuple[Path, str]], repeat: int) -> None:
+    """Print every page with default GC settings, then with a build worker's; report CPU seconds per handout."""
+    from seminarkit.handouts.export import export_pdf
+    from seminarkit.handouts.worker import GC_THRESHOLDS
+
+    def per_handout() -> float:
+        runs = []
+        for _ in range(repeat):
+            start = time.process_time()
+            for _path, page in pages:
+                export_pdf(page, private="seminarkit-private" in page)
+            runs.append((time.process_time() - start) / len(pages))
+        return statistics.median(runs)
+
+    default = per_handout()
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
+    worker = per_handout()
+    print(f"CPU per handout: default GC {default:.3f}s, build worker's GC {worker:.3f}s "
+          f"({(1 - worker / default):.0%} less)")
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ the format registry, and write every output atomically. The result is a :class:`
 
 from __future__ import annotations
 
+import gc
 import os
 import resource
 import shutil
@@ -24,6 +25,7 @@ from seminarkit.handouts.formats import Handout, output_format
 from seminarkit.handouts.plan import Job
 
 _KERNELS: WarmKernels | None = None
+GC_THRESHOLDS = (20_000, 20, 20)  # the worker's garbage collector: generation 0 every 20,000 allocations
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,12 @@ def init_worker() -> None:
     from seminarkit.handouts import export
 
     export.warm_up()
+    # What the worker imported lives as long as it does: moved out of the garbage collector's
+    # sight, and young objects collected in larger batches (printing one PDF allocates hundreds
+    # of thousands of layout boxes). PDFs print about 7% faster (benchmarks/pdf_profile.py --gc).
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
 
     from multiprocessing.util import Finalize
 
