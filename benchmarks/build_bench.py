@@ -97,8 +97,8 @@ def physical_limit(out: Path, cores: int) -> dict[str, float]:
     html = sum(job["timings"].get("html", 0.0) for job in jobs)
     pdf = sum(job["timings"].get("pdf", 0.0) for job in jobs)
     total = sum(job["timings"].get("total", 0.0) for job in jobs)
-    worker_mb = max((job["timings"].get("worker_peak_mb", 0.0) for job in jobs), default=0.0)
-    kernel_mb = max((job["timings"].get("kernel_mb", 0.0) for job in jobs), default=0.0)
+    worker_mb = max((job.get("memory", {}).get("worker_peak", 0.0) for job in jobs), default=0.0)
+    kernel_mb = max((job.get("memory", {}).get("kernel", 0.0) for job in jobs), default=0.0)
     return {"cells_s": round(cells, 2), "html_s": round(html, 2), "pdf_s": round(pdf, 2),
             "job_total_s": round(total, 2), "overhead_s": round(total - cells - html - pdf, 2),
             "pdf_per_handout_s": round(pdf / max(1, len(jobs)), 3),

@@ -59,7 +59,8 @@ class ManifestRecord(TypedDict, total=False):
     inputs_hash: str
     reads: list[str]  # materials files the last run read (relative to the materials folder)
     parameters: dict[str, ParameterValue]
-    timings: dict[str, float]
+    timings: dict[str, float]  # seconds: execute, one per format, total
+    memory: dict[str, float]  # MiB: the worker's peak and its kernel's size after the job
     outputs: dict[str, str]
 
 
@@ -282,6 +283,7 @@ def build(materials_dir: Path | None = None, *, out_dir: Path, modules: list[str
                 if done.ok:
                     manifest[job.key] = {"inputs_hash": job.inputs_hash, "parameters": dict(job.parameters),
                                          "timings": {k: round(v, 3) for k, v in done.timings.items()},
+                                         "memory": {k: round(v, 1) for k, v in done.memory.items()},
                                          "outputs": kept_outputs(manifest.get(job.key), done.outputs, out_dir)}
                     if done.reads is not None:
                         manifest[job.key]["reads"] = done.reads

@@ -35,7 +35,8 @@ class JobResult:
     key: str
     status: str  # "built" | "failed"
     outputs: dict[str, str] = field(default_factory=dict)  # format -> path relative to the output folder
-    timings: dict[str, float] = field(default_factory=dict)  # execute, <format>..., total (s); *_mb (MiB)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds: execute, <format>..., total
+    memory: dict[str, float] = field(default_factory=dict)  # MiB: worker_peak (this process), kernel (after the job)
     cell: int | None = None
     cell_id: str | None = None
     ename: str = ""
@@ -164,7 +165,7 @@ def run_job(job: Job, out_dir: Path, course_title: str, footer: str,
     failed_path.unlink(missing_ok=True)
     timings["total"] = time.perf_counter() - start
     # Memory, for the benchmark's per-worker figures: this process's peak, its kernel's after the job.
-    timings["worker_peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    memory = {"worker_peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
     if kernels is not None and kernels.last_rss_mb is not None:
-        timings["kernel_mb"] = kernels.last_rss_mb
-    return JobResult(job.key, "built", outputs=written, timings=timings, reads=reads)
+        memory["kernel"] = kernels.last_rss_mb
+    return JobResult(job.key, "built", outputs=written, timings=timings, memory=memory, reads=reads)
