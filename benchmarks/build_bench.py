@@ -39,7 +39,8 @@ BIN = Path(sys.executable).parent
 sys.path.insert(0, str(REPO / "src"))
 
 Job = competent_pipeline.Job
-
+from seminarkit.handouts.execute import KERNEL_RSS_LIMIT_MB  # noqa: E402
+from seminarkit.handouts.worker import WORKER_RSS_LIMIT_MB  # noqa: E402
 
 LEAK = re.compile(r"^LEAK (\S+): ", re.M)
 
@@ -99,11 +100,13 @@ def physical_limit(out: Path, cores: int) -> dict[str, float]:
     total = sum(job["timings"].get("total", 0.0) for job in jobs)
     worker_mb = max((job.get("memory", {}).get("worker_peak", 0.0) for job in jobs), default=0.0)
     kernel_mb = max((job.get("memory", {}).get("kernel", 0.0) for job in jobs), default=0.0)
+    after_mb = max((job.get("memory", {}).get("worker", 0.0) for job in jobs), default=0.0)
     return {"cells_s": round(cells, 2), "html_s": round(html, 2), "pdf_s": round(pdf, 2),
             "job_total_s": round(total, 2), "overhead_s": round(total - cells - html - pdf, 2),
             "pdf_per_handout_s": round(pdf / max(1, len(jobs)), 3),
             "limit_s": round((cells + html + pdf) / cores, 2),
-            "worker_peak_mb": round(worker_mb), "kernel_peak_mb": round(kernel_mb)}
+            "worker_peak_mb": round(worker_mb), "worker_after_job_mb": round(after_mb),
+            "kernel_peak_mb": round(kernel_mb)}
 
 
 def synthesize(materials: Path, copies: int) -> None:
@@ -231,7 +234,8 @@ def report(r: dict[str, object]) -> str:
         lines.append(f"leak gate findings in the cold build (content, not speed): {r['leak_findings']}")
         lines.append(f"no-op and touch rebuilds measured on {r['incremental_modules']}")
     lines.append(f"wall per handout: {float(r['cold_s']) / int(r['jobs']):.2f}s; peak memory per worker "  # type: ignore[arg-type]
-                 f"{r['worker_peak_mb']} MiB + its kernel {r['kernel_peak_mb']} MiB")
+                 f"{r['worker_peak_mb']} MiB ({r['worker_after_job_mb']} MiB at most between jobs; bound "
+                 f"{WORKER_RSS_LIMIT_MB}) + its kernel {r['kernel_peak_mb']} MiB (bound {KERNEL_RSS_LIMIT_MB})")
     lines.append(f"no-op rebuild: {r['noop_s']}s")
     lines.append(f"touch {r['touch_module']}/glossary.yaml: {r['touch_glossary_rebuilt']} of {r['touch_module_jobs']} "
                  f"module jobs re-executed, {float(r['touch_glossary_s']):.1f}s")  # type: ignore[arg-type]

@@ -7,7 +7,10 @@ times in this process with the kit's own :func:`seminarkit.handouts.export.expor
 and with ``--profile`` the cProfile breakdown of one print by weasyprint stage. ``--gc`` prints
 every handout twice more, side by side: with Python's default garbage collector settings, and
 with a build worker's (imports frozen, :data:`seminarkit.handouts.worker.GC_THRESHOLDS`).
-Usage: python benchmarks/pdf_profile.py build/student/afghanistan-2018/02-walkthrough.html [--profile] [--gc]
+``--before`` also prints each handout as a plain weasyprint call would (``HTML(string=page)
+.write_pdf()``, tagged the same: the page's own stylesheets, a new font set-up and image cache
+per PDF), the per-handout before/after of the kit's PDF step.
+Usage: python benchmarks/pdf_profile.py build/student/*/*.html [--profile] [--gc] [--before]
 """
 
 from __future__ import annotations
@@ -31,12 +34,14 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--profile", action="store_true", help="print the cProfile breakdown of one print")
     parser.add_argument("--gc", action="store_true", help="compare default GC settings with a build worker's")
+    parser.add_argument("--before", action="store_true", help="also print each page as a plain weasyprint call")
     args = parser.parse_args()
     from seminarkit.handouts.export import export_pdf, warm_up
 
     warm_up()
     pages = [(path, path.read_text(encoding="utf-8")) for path in args.html]
     per: list[float] = []
+    plain: list[float] = []
     for path, page in pages:
         private = "seminarkit-private" in page
         times = []
@@ -45,8 +50,15 @@ def main() -> int:
             pdf = export_pdf(page, private=private)
             times.append(time.perf_counter() - start)
         per.append(statistics.median(times))
-        print(f"{path}: {per[-1]:.3f}s, {len(pdf) // 1024} KiB")
+        line = f"{path}: {per[-1]:.3f}s, {len(pdf) // 1024} KiB"
+        if args.before:
+            plain.append(statistics.median(_plain_print(page) for _ in range(args.repeat)))
+            line += f"; plain weasyprint {plain[-1]:.3f}s ({plain[-1] / per[-1]:.1f}x)"
+        print(line)
     print(f"median per handout: {statistics.median(per):.3f}s over {len(per)} handouts")
+    if plain:
+        print(f"plain weasyprint: median {statistics.median(plain):.3f}s per handout; total {sum(plain):.1f}s "
+              f"before, {sum(per):.1f}s after")
     if args.gc:
         gc_comparison(pages, args.repeat)
     if args.profile:
@@ -58,6 +70,17 @@ def main() -> int:
         stats.print_stats(40)
         print(out.getvalue())
     return 0
+
+
+def _plain_print(page: str) -> float:
+    """Print ``page`` as a plain weasyprint call would (same tagging); return the seconds."""
+    from weasyprint import HTML
+
+    from seminarkit.handouts.export import PDF_VARIANT
+
+    start = time.perf_counter()
+    HTML(string=page).write_pdf(pdf_variant=PDF_VARIANT)
+    return time.perf_counter() - start
 
 
 def gc_comparison(pages: list[tuple[Path, str]], repeat: int) -> None:

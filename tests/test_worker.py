@@ -28,6 +28,18 @@ def test_job_result_lines() -> None:
         "FAILED k: no cell: BrokenProcessPool: worker died")
 
 
+def test_a_worker_over_its_memory_bound_drops_what_it_keeps_between_jobs(monkeypatch: pytest.MonkeyPatch) -> None:
+    from seminarkit.handouts import export, worker
+
+    monkeypatch.setitem(export._IMAGE_CACHE, "image-from-an-earlier-pdf", b"x" * 1024)
+    under = worker.keep_within_bound()  # this test process is far below 768 MiB: nothing dropped
+    assert under is not None and 10 < under < worker.WORKER_RSS_LIMIT_MB
+    assert "image-from-an-earlier-pdf" in export._IMAGE_CACHE
+    monkeypatch.setattr(worker, "WORKER_RSS_LIMIT_MB", 1)
+    worker.keep_within_bound()
+    assert "image-from-an-earlier-pdf" not in export._IMAGE_CACHE
+
+
 @pytest.mark.kernel
 def test_run_job_writes_outputs_or_reports_the_failing_cell(tmp_path: Path) -> None:
     kit = tmp_path / "kit"
@@ -46,8 +58,8 @@ def test_run_job_writes_outputs_or_reports_the_failing_cell(tmp_path: Path) -> N
         # Seconds per step; apart, the memory the benchmark reports (MiB): the worker's peak, the kernel's size.
         assert set(built.timings) == {"execute", "html", "total"}
         assert built.timings["execute"] + built.timings["html"] <= built.timings["total"]
-        assert set(built.memory) == {"worker_peak", "kernel"}
-        assert 20 < built.memory["kernel"] < 1024 and built.memory["worker_peak"] > 20
+        assert set(built.memory) == {"worker_peak", "worker", "kernel"}
+        assert 20 < built.memory["kernel"] < 1024 and 20 < built.memory["worker"] <= built.memory["worker_peak"]
         html = (out / built.outputs["html"]).read_text()
         assert "Mini — Timeline" in html and "Student edition" in html
 

@@ -188,6 +188,11 @@ def _fonts() -> FontConfiguration:
     return FontConfiguration()
 
 
+def drop_caches() -> None:
+    """Forget the images kept between PDFs (a worker over its memory bound calls this)."""
+    _IMAGE_CACHE.clear()
+
+
 def export_pdf(page: str, *, private: bool = False) -> bytes:
     """Print handout HTML to a tagged A4 PDF (weasyprint, in-process): see the module docstring.
 
