@@ -178,3 +178,26 @@ def test_lab_on_a_student_kit_refuses_reset(tmp_path: Path) -> None:
     assert done.stderr.strip().splitlines() == [
         f"seminarkit: error: {kit}: is a student kit (your own work): --reset only applies to a working copy; "
         "ask for a new kit to start afresh"]
+
+
+def test_a_ctrl_c_that_pydantic_wrapped_is_still_an_interrupt() -> None:
+    """A Ctrl-C landing inside a pydantic serializer comes out as pydantic's own error: still an interrupt."""
+    from pydantic import BaseModel, field_serializer
+
+    from seminarkit.cli.main import wraps_interrupt
+
+    class Pressed(BaseModel):
+        name: str
+
+        @field_serializer("name")
+        def _name(self, value: str) -> str:
+            raise KeyboardInterrupt
+
+    with pytest.raises(Exception) as caught:  # which exception pydantic raises is the point
+        Pressed(name="x").model_dump(mode="json")
+    assert not isinstance(caught.value, KeyboardInterrupt)
+    assert wraps_interrupt(caught.value)
+    assert not wraps_interrupt(ValueError("KeyboardInterrupt is only a word here"))
+    chained = RuntimeError("cleanup failed")
+    chained.__cause__ = KeyboardInterrupt()
+    assert wraps_interrupt(chained)

@@ -44,6 +44,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _interrupted() -> int:
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C now must not add a traceback
+    print("seminarkit: interrupted; nothing half-written was left behind.", file=sys.stderr)
+    return 130
+
+
+def wraps_interrupt(exc: BaseException) -> bool:
+    """Tell whether ``exc`` is a Ctrl-C that library code caught and re-raised as an error of its own.
+
+    pydantic's serializers do: a KeyboardInterrupt inside one comes out as a
+    ``PydanticSerializationError`` naming it, with no exception chained.
+    """
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, KeyboardInterrupt):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return type(exc).__name__ == "PydanticSerializationError" and "KeyboardInterrupt" in str(exc)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the exit code."""
     parser = build_parser()
@@ -71,10 +92,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"seminarkit: error: {line}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
-        if threading.current_thread() is threading.main_thread():
-            signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C now must not add a traceback
-        print("seminarkit: interrupted; nothing half-written was left behind.", file=sys.stderr)
-        return 130
+        return _interrupted()
     except OSError as exc:  # the environment: permissions, a full disk, a vanished file
         where = f"{exc.filename}: " if exc.filename else ""
         print(f"seminarkit: error: {where}{exc.strerror or exc}", file=sys.stderr)
@@ -83,6 +101,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("seminarkit: error: an input is nested too deeply to read", file=sys.stderr)
         return EXIT_FAILED
     except Exception as exc:  # a bug: still one line, unless asked for the traceback
+        if wraps_interrupt(exc):
+            return _interrupted()
         if os.environ.get("SEMINARKIT_DEBUG"):
             raise
         detail = " ".join(str(exc).split())[:200]

@@ -7,7 +7,10 @@ process ignores further interrupts, sends SIGTERM to every worker (each kills it
 removes its temporary folders and exits at once, see
 :func:`seminarkit.handouts.worker._exit_on_term`), kills any worker that has not gone within
 :data:`STOP_GRACE` seconds, removes the hidden temporary files of writes that were cut short,
-and re-raises ``KeyboardInterrupt``. Every output is written with an atomic rename, so a file
+and re-raises ``KeyboardInterrupt``. While the main process records a finished job (the early
+leak scan among it), interrupts are held back and land right after: library code in there
+(pydantic's serializers) would turn a ``KeyboardInterrupt`` into an error of its own. Every
+output is written with an atomic rename, so a file
 is either the previous one or the new one; results that came back before the interruption
 are in the manifest (the caller writes it), and the next build resumes from there.
 """
@@ -37,16 +40,19 @@ OnResult = Callable[[Job, JobResult], None]
 
 
 @contextlib.contextmanager
-def sigint_blocked() -> Iterator[None]:
-    """Block SIGINT in this thread while processes start; a Ctrl-C meanwhile arrives on exit."""
+def sigint_blocked(signals: frozenset[signal.Signals] = frozenset({signal.SIGINT})) -> Iterator[None]:
+    """Block SIGINT (or ``signals``) in this thread for a while; one that arrives meanwhile lands on exit."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, signals)
     try:
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+INTERRUPTS = frozenset({signal.SIGINT, signal.SIGTERM})
 
 
 @contextlib.contextmanager
@@ -100,7 +106,11 @@ def run_jobs(todo: list[Job], workers: int, out_dir: Path, title: str, footer: s
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for future in done:
                     job = pending.pop(future)
-                    on_result(job, _result(job, future))
+                    # A Ctrl-C lands between results, never inside one: recording a result runs
+                    # library code (pydantic's serializers) that would turn the KeyboardInterrupt
+                    # into an error of its own. Recording one result takes well under a second.
+                    with sigint_blocked(INTERRUPTS):
+                        on_result(job, _result(job, future))
             pool.shutdown(wait=True)
         except BaseException:
             with interrupts_ignored():
