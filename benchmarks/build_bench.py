@@ -2,7 +2,7 @@
 """Benchmark the handout build against two baselines and the physical limit, side by side in one run.
 
 (a) naive: for each job, the papermill CLI, then ``jupyter nbconvert --to html``, then the
-    weasyprint CLI, serially (``--skip-naive`` leaves it out: it takes about 15 minutes);
+    weasyprint CLI, serially (``--skip-naive`` leaves it out: it takes about 9 minutes);
 (b) competent: a process pool with one worker per core, each job running papermill,
     nbconvert's lab ``HTMLExporter`` and weasyprint in-process on a fresh kernel
     (``competent_pipeline.py``; ``--skip-competent`` leaves it out);
