@@ -39,7 +39,7 @@ class JobResult:
     status: str  # "built" | "failed"
     outputs: dict[str, str] = field(default_factory=dict)  # format -> path relative to the output folder
     timings: dict[str, float] = field(default_factory=dict)  # seconds: execute, <format>..., total
-    memory: dict[str, float] = field(default_factory=dict)  # MiB: worker_peak (this process), kernel (after the job)
+    memory: dict[str, float] = field(default_factory=dict)  # MiB: worker_peak, worker and kernel (after the job)
     cell: int | None = None
     cell_id: str | None = None
     ename: str = ""
