@@ -37,7 +37,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -131,8 +131,16 @@ class Probes:
 
     fragments: dict[tuple[str, ...], str] = field(default_factory=dict)  # run of words -> field
     key_pairs: dict[tuple[str, ...], tuple[tuple[str, ...], str]] = field(default_factory=dict)  # qid -> answer
-    _runs_by_size: dict[int, set[tuple[str, ...]]] = field(default_factory=dict)  # fragments, by run length
-    _qids_by_size: dict[int, set[tuple[str, ...]]] = field(default_factory=dict)  # key-pair ids, by length
+
+    @cached_property
+    def _runs_by_size(self) -> dict[int, set[tuple[str, ...]]]:
+        """The fragments grouped by length (derived on first use: probes are not changed once built)."""
+        return _by_length(self.fragments)
+
+    @cached_property
+    def _qids_by_size(self) -> dict[int, set[tuple[str, ...]]]:
+        """The key pairs' question ids grouped by length."""
+        return _by_length(self.key_pairs)
 
     @classmethod
     def build(cls, modules: Iterable[Module]) -> Probes:
@@ -149,11 +157,9 @@ class Probes:
             for run in _runs(seq, size):
                 if size and not _is_public(run, public):
                     probes.fragments.setdefault(run, path)
-                    probes._runs_by_size.setdefault(size, set()).add(run)
         for module in modules:
             for qid, pair in _key_pairs(module).items():
                 probes.key_pairs[qid] = pair
-                probes._qids_by_size.setdefault(len(qid), set()).add(qid)
         return probes
 
     def digest(self) -> str:
@@ -186,6 +192,13 @@ class Probes:
             found["quiz answer key"] = ("question ids paired with their right answers: "
                                         + ", ".join(sorted(pairs)[:5]) + (" ..." if len(pairs) > 5 else ""))
         return list(found.items())
+
+
+def _by_length(runs: Iterable[tuple[str, ...]]) -> dict[int, set[tuple[str, ...]]]:
+    grouped: dict[int, set[tuple[str, ...]]] = {}
+    for run in runs:
+        grouped.setdefault(len(run), set()).add(run)
+    return grouped
 
 
 def _occurrences(seq: list[str], by_size: Mapping[int, set[tuple[str, ...]]]
